@@ -1,0 +1,23 @@
+"""The ``cevns`` command: one Typer application, one module per sub-command."""
+
+from __future__ import annotations
+
+import typer
+
+from cevns.cli import nuclei, xsec
+
+app = typer.Typer(
+    name="cevns",
+    help="Coherent elastic neutrino-nucleus scattering: cross sections, fluxes, predictions.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+for _command_module in (xsec, nuclei):
+    _command_module.register(app)
+
+
+def main() -> None:
+    """Entry point of the ``cevns`` console script."""
+    app()

@@ -1,0 +1,134 @@
+"""``cevns xsec``: the Standard-Model CEvNS cross section of a nucleus or material."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+
+from cevns.cli.output import print_json, print_table, reports_input_errors
+from cevns.errors import require_choice, require_positive
+from cevns.interactions.couplings import standard_model_couplings
+from cevns.interactions.cross_section import differential_cross_section, total_cross_section
+from cevns.interactions.kinematics import recoil_energy_max
+from cevns.interactions.standard_model import weak_charge
+from cevns.nuclear.form_factors import FORM_FACTOR_MODELS
+from cevns.nuclear.materials import get_target
+from cevns.units import MeV, cm2, keV
+
+FLAVOR_CHOICES = ("e", "mu", "tau")
+SPECTRUM_POINTS = 41
+
+
+def cross_section_report(
+    target: str,
+    energy_mev: float,
+    flavor: str = "mu",
+    form_factor: str = "helm",
+    antineutrino: bool = False,
+    spectrum: bool = False,
+) -> dict[str, Any]:
+    """The numbers ``cevns xsec`` prints, as a JSON-ready dictionary.
+
+    For a material, the cross section and weak charge are per formula unit (sums over its
+    nuclei weighted by atoms per formula unit) and the recoil endpoint is that of its
+    lightest nucleus.
+    """
+    energy = float(require_positive("--energy", energy_mev, "MeV")) * MeV
+    require_choice("--flavor", flavor, FLAVOR_CHOICES)
+    require_choice("--form-factor", form_factor, FORM_FACTOR_MODELS)
+    material = get_target(target)
+    neutrino = f"nu_{flavor}" + ("_bar" if antineutrino else "")
+    couplings = standard_model_couplings(neutrino)
+    rows = []
+    for isotope, count in material.components:
+        sigma = float(total_cross_section(energy, isotope, neutrino, form_factors=form_factor))
+        rows.append(
+            {
+                "isotope": isotope.name,
+                "atoms_per_formula_unit": count,
+                "total_cross_section_cm2": sigma / cm2,
+                "recoil_energy_max_kev": float(recoil_energy_max(energy, isotope.nuclear_mass))
+                / keV,
+                "weak_charge": weak_charge(isotope, couplings),
+            }
+        )
+    report: dict[str, Any] = {
+        "target": material.name,
+        "neutrino_energy_mev": energy / MeV,
+        "flavor": neutrino,
+        "form_factor": form_factor,
+        "total_cross_section_cm2": sum(
+            r["total_cross_section_cm2"] * r["atoms_per_formula_unit"] for r in rows
+        ),
+        "recoil_energy_max_kev": max(r["recoil_energy_max_kev"] for r in rows),
+        "weak_charge": sum(r["weak_charge"] * r["atoms_per_formula_unit"] for r in rows),
+        "isotopes": rows,
+    }
+    if spectrum:
+        report["spectrum"] = _spectrum(material, energy, neutrino, form_factor, report)
+    return report
+
+
+def _spectrum(material, energy, neutrino, form_factor, report) -> dict[str, list[float]]:
+    recoil = np.linspace(0.0, report["recoil_energy_max_kev"], SPECTRUM_POINTS) * keV
+    total = np.zeros_like(recoil)
+    for isotope, count in material.components:
+        total += count * differential_cross_section(
+            energy, recoil, isotope, neutrino, form_factors=form_factor
+        )
+    return {
+        "recoil_energy_kev": (recoil / keV).tolist(),
+        "differential_cross_section_cm2_per_kev": (total / (cm2 / keV)).tolist(),
+    }
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``xsec`` command to ``app``."""
+
+    @app.command("xsec")
+    @reports_input_errors
+    def xsec(
+        nucleus: Annotated[str, typer.Argument(help="Isotope (Cs133) or material (CsI, Ar, Ge).")],
+        energy: Annotated[float, typer.Option("--energy", help="Neutrino energy in MeV.")],
+        flavor: Annotated[str, typer.Option(help="Neutrino flavour: e, mu or tau.")] = "mu",
+        form_factor: Annotated[
+            str, typer.Option(help="helm, klein-nystrand, symmetrized-fermi or none.")
+        ] = "helm",
+        antineutrino: Annotated[bool, typer.Option(help="Antineutrino of that flavour.")] = False,
+        spectrum: Annotated[bool, typer.Option(help="Also print dσ/dT on a recoil grid.")] = False,
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    ) -> None:
+        """Total and differential Standard-Model CEvNS cross section."""
+        report = cross_section_report(nucleus, energy, flavor, form_factor, antineutrino, spectrum)
+        if as_json:
+            print_json(report)
+            return
+        title = (
+            f"{report['flavor']} on {report['target']} at {report['neutrino_energy_mev']:g} MeV "
+            f"({report['form_factor']} form factor)"
+        )
+        columns = ["isotope", "atoms/formula unit", "σ [cm²]", "T_max [keV]", "Q_W"]
+        rows = [
+            [r["isotope"], r["atoms_per_formula_unit"], r["total_cross_section_cm2"],
+             r["recoil_energy_max_kev"], r["weak_charge"]]
+            for r in report["isotopes"]
+        ]  # fmt: skip
+        if len(rows) > 1:
+            rows.append(["per formula unit", "", report["total_cross_section_cm2"],
+                         report["recoil_energy_max_kev"], report["weak_charge"]])  # fmt: skip
+        print_table(title, columns, rows)
+        if spectrum:
+            grid = report["spectrum"]
+            print_table(
+                "dσ/dT per formula unit",
+                ["T [keV]", "dσ/dT [cm²/keV]"],
+                list(
+                    zip(
+                        grid["recoil_energy_kev"],
+                        grid["differential_cross_section_cm2_per_kev"],
+                        strict=True,
+                    )
+                ),
+            )

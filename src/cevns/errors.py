@@ -1,0 +1,91 @@
+"""Errors raised on bad input, and the validation helpers that raise them.
+
+Every message is one line naming the parameter, the value received and what is allowed,
+so that the command line can print it as it is (``error: energy must be ...``).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+import numpy as np
+
+
+class CevnsInputError(ValueError):
+    """A parameter has a value that cevns cannot accept; the message says which and why."""
+
+
+def require_finite(name: str, value: object, unit: str = "") -> np.ndarray:
+    """Return ``value`` as a float array; raise if any element is NaN or infinite."""
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise CevnsInputError(
+            f"{name} must be a number{_unit_suffix(unit)}; got {value!r}"
+        ) from None
+    if not np.all(np.isfinite(array)):
+        offender = float(array[~np.isfinite(array)].ravel()[0])
+        raise CevnsInputError(
+            f"{name} must be a finite number{_unit_suffix(unit)}; got {offender!r}"
+        )
+    return array
+
+
+def require_positive(name: str, value: object, unit: str = "") -> np.ndarray:
+    """Return ``value`` as a float array; raise unless every element is finite and > 0."""
+    array = require_finite(name, value, unit)
+    if np.any(array <= 0):
+        offender = float(array[array <= 0].ravel()[0])
+        raise CevnsInputError(
+            f"{name} must be a positive finite number{_unit_suffix(unit)}; got {offender!r}"
+        )
+    return array
+
+
+def require_non_negative(name: str, value: object, unit: str = "") -> np.ndarray:
+    """Return ``value`` as a float array; raise unless every element is finite and ≥ 0."""
+    array = require_finite(name, value, unit)
+    if np.any(array < 0):
+        offender = float(array[array < 0].ravel()[0])
+        raise CevnsInputError(
+            f"{name} must be a non-negative finite number{_unit_suffix(unit)}; got {offender!r}"
+        )
+    return array
+
+
+def require_choice(name: str, value: object, allowed: Iterable[str]) -> str:
+    """Return ``value`` if it is one of ``allowed``; otherwise raise, listing the choices."""
+    choices = list(allowed)
+    if isinstance(value, str) and value in choices:
+        return value
+    raise CevnsInputError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+
+
+def unknown_name_error(kind: str, name: str, known: Iterable[str]) -> CevnsInputError:
+    """An error for an unknown ``name`` of a ``kind``, listing close matches if any."""
+    known = sorted(known)
+    close = difflib.get_close_matches(name, known, n=5, cutoff=0.5)
+    if not close:
+        lowered = name.lower()
+        close = [k for k in known if lowered and lowered in k.lower()][:5]
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    return CevnsInputError(
+        f"unknown {kind} {name!r}{hint} (`cevns nuclei` lists the {len(known)} known names)"
+        if kind in ("nucleus", "material", "nucleus or material")
+        else f"unknown {kind} {name!r}{hint} (known: {', '.join(known)})"
+    )
+
+
+def _unit_suffix(unit: str) -> str:
+    return f" in {unit}" if unit else ""
+
+
+__all__ = [
+    "CevnsInputError",
+    "require_choice",
+    "require_finite",
+    "require_non_negative",
+    "require_positive",
+    "unknown_name_error",
+]

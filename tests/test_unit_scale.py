@@ -1,0 +1,60 @@
+"""Results do not move when the internal unit scale changes (catches unit slips).
+
+The package is run twice in fresh interpreters, once with the default scale and once with
+CEVNS_UNIT_SCALE set to odd values; every quantity taken out in explicit units must agree.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+PROBE = r"""
+import json
+from cevns import constants
+from cevns.units import MeV, cm2, keV, fm, kg, s, m
+from cevns.interactions.cross_section import total_cross_section, differential_cross_section
+from cevns.interactions.kinematics import recoil_energy_max
+from cevns.nuclear.form_factors import form_factors_for
+from cevns.nuclear.materials import get_material
+out = {
+    "sigma_cs_30": float(total_cross_section(30 * MeV, "Cs133") / cm2),
+    "sigma_ar_50_e": float(total_cross_section(50 * MeV, "Ar40", "nu_e") / cm2),
+    "dsigma_i": float(differential_cross_section(40 * MeV, 5 * keV, "I127") / (cm2 / keV)),
+    "tmax_na": float(recoil_energy_max(30 * MeV, 21409.2 * MeV) / keV),
+    "rms_ge": form_factors_for(76, "klein-nystrand").neutron.rms_radius / fm,
+    "csi_nuclei_per_kg": get_material("CsI").nuclei_per_mass("Cs133") * kg,
+    "muon_lifetime_us": constants.muon_lifetime / (1e-6 * s),
+    "c_m_per_s": constants.speed_of_light / (m / s),
+}
+print(json.dumps(out))
+"""
+
+
+def _run(scale: str | None) -> dict:
+    env = dict(os.environ)
+    env.pop("CEVNS_UNIT_SCALE", None)
+    if scale:
+        env["CEVNS_UNIT_SCALE"] = scale
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(result.stdout)
+
+
+def test_results_do_not_depend_on_the_unit_scale():
+    default = _run(None)
+    scaled = _run("MeV=3.7e-3,cm=4.1e12,s=2.9e-7")
+    for key, value in default.items():
+        assert scaled[key] == pytest.approx(value, rel=1e-12), key
+
+
+def test_a_malformed_scale_is_refused():
+    env = dict(os.environ, CEVNS_UNIT_SCALE="eV=2")
+    result = subprocess.run(
+        [sys.executable, "-c", "import cevns.units"], env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "CEVNS_UNIT_SCALE entry 'eV=2'" in result.stderr
