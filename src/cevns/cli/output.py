@@ -60,7 +60,13 @@ def print_table(
         table.add_column(escape(column), justify="right" if column != columns[0] else "left")
     for row in rows:
         table.add_row(*(format_cell(cell) for cell in row))
-    (console or Console()).print(table)
+    (console or _console()).print(table)
+
+
+def _console() -> Console:
+    """A console; when output is not a terminal, wide enough that tables do not wrap."""
+    console = Console()
+    return console if console.is_terminal else Console(width=200)
 
 
 def format_cell(cell: Any) -> str:

@@ -1,0 +1,101 @@
+"""``cevns experiments`` and ``cevns experiment show``: the experiment presets."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from cevns.cli.output import print_json, print_table, reports_input_errors
+from cevns.quantities import format_quantity
+from cevns.units import MeV, cm2
+
+
+def experiment_summary(name: str) -> dict[str, Any]:
+    """One line of ``cevns experiments``."""
+    from cevns.experiments.load import load_experiment
+
+    spec = load_experiment(name)
+    return {
+        "name": spec.name,
+        "title": spec.title,
+        "kind": spec.kind,
+        "source": spec.source.kind,
+        "material": spec.detector.material,
+        "mass": format_quantity(spec.detector.mass, "mass"),
+        "distance": format_quantity(spec.detector.distance, "length"),
+        "reference": spec.reference,
+    }
+
+
+def resolved_experiment(name: str) -> dict[str, Any]:
+    """The full description with defaults filled in, plus derived quantities."""
+    from cevns.experiments.build import build_experiment
+    from cevns.experiments.load import load_experiment
+
+    spec = load_experiment(name)
+    experiment = build_experiment(spec)
+    flux = experiment.flux
+    document = spec.model_dump(mode="json")
+    document["resolved"] = {
+        "source_units": flux.units_of_source,
+        "source_unit": flux.source.source_unit,
+        "fluence_per_cm2": {f: flux.fluence(f) * cm2 for f in flux.flavors},
+        "mean_energy_mev": {f: flux.source.mean_energy(f) / MeV for f in flux.flavors},
+        "nuclei": experiment.nuclei_by_isotope(),
+    }
+    return document
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``experiments`` and ``experiment show`` to ``app``."""
+
+    @app.command("experiments")
+    @reports_input_errors
+    def experiments(
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    ) -> None:
+        """List the experiment presets."""
+        from cevns.experiments.load import preset_names
+
+        rows = [experiment_summary(name) for name in preset_names()]
+        if as_json:
+            print_json({"experiments": rows})
+            return
+        print_table(
+            "Experiment presets",
+            ["name", "kind", "material", "mass", "distance", "title"],
+            [
+                [r["name"], r["kind"], r["material"], r["mass"], r["distance"], r["title"]]
+                for r in rows
+            ],
+        )
+
+    experiment_app = typer.Typer(help="Inspect one experiment.", no_args_is_help=True)
+
+    @experiment_app.command("show")
+    @reports_input_errors
+    def show(
+        name: Annotated[str, typer.Argument(help="Preset name or TOML file.")],
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    ) -> None:
+        """Print one experiment fully resolved (defaults filled in, derived numbers added)."""
+        document = resolved_experiment(name)
+        if as_json:
+            print_json(document)
+            return
+        rows = list(_flatten(document))
+        print_table(f"{name}", ["field", "value"], rows)
+
+    app.add_typer(experiment_app, name="experiment")
+
+
+def _flatten(document: Any, prefix: str = ""):
+    if isinstance(document, dict):
+        for key, value in document.items():
+            yield from _flatten(value, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(document, list) and document and isinstance(document[0], dict):
+        for index, value in enumerate(document):
+            yield from _flatten(value, f"{prefix}[{index}]")
+    else:
+        yield [prefix, document if not isinstance(document, str) else document.strip()]

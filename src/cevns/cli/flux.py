@@ -1,0 +1,226 @@
+"""``cevns flux``: per-flavour neutrino flux, mean energy and timing of a source.
+
+SOURCE is an accelerator facility (``cevns flux sns-fts``; the names are listed in the
+error for an unknown one), ``reactor`` (with ``--power`` in GW thermal), ``supernova`` (the
+benchmark burst of :mod:`cevns.sources.supernova`) or the path of a tabulated spectrum
+file (format in :mod:`cevns.sources.simple`). Steady and pulsed sources give a flux per cm²
+per second; the supernova gives a time-integrated fluence per cm²; a tabulated file whose
+source unit is not the second gives a fluence per cm² per source unit. Pulsed sources also
+give the fraction of each flavour emitted within 1 µs of the pulse centre (t = 0) and the
+time densities on a grid.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+
+from cevns.cli.output import print_json, print_table, reports_input_errors
+from cevns.errors import CevnsInputError, require_positive, unknown_name_error
+from cevns.sources.base import NeutrinoSource
+from cevns.sources.facilities import facility_names, get_facility
+from cevns.sources.flavors import FLAVOR_LABELS
+from cevns.sources.flux import Flux
+from cevns.sources.pion_dar import PionDecayAtRest
+from cevns.sources.reactor import Reactor
+from cevns.sources.simple import TabulatedSource
+from cevns.sources.supernova import DEFAULT_DISTANCE, SupernovaBurst, kpc
+from cevns.units import GW, MW, GeV, Hz, MeV, cm2, m, ns, s, us
+
+#: Default distance for accelerators, reactors and files: 20 m.
+DEFAULT_DISTANCE_M = 20.0
+#: The time after the pulse centre up to which the emitted fraction is reported.
+EARLY_TIME = 1 * us
+
+
+def _time_grid(source: PionDecayAtRest) -> np.ndarray:
+    """Samples across the pulse (±1.5 FWHM) and into the muon-decay tail."""
+    width = max(source.pulse.fwhm, 100 * ns)
+    across = np.linspace(-1.5 * width, 1.5 * width, 13)
+    tail = 1.5 * width + source.timing.muon_lifetime * np.array([0.25, 0.5, 1, 2, 3, 4, 5])
+    return np.concatenate([across, tail])
+
+
+def _flavor_rows(flux: Flux, per_unit: float) -> list[dict[str, Any]]:
+    rows = []
+    for flavor in flux.flavors:
+        low, high = flux.source.energy_range(flavor)
+        rows.append(
+            {
+                "flavor": flavor,
+                "flux": flux.fluence(flavor) / per_unit,
+                "mean_energy_mev": flux.source.mean_energy(flavor) / MeV,
+                "min_energy_mev": low / MeV,
+                "endpoint_mev": high / MeV,
+            }
+        )
+    return rows
+
+
+def flux_report(
+    source_name: str, distance_m: float | None = None, power_gw: float | None = None
+) -> tuple[dict[str, Any], NeutrinoSource]:
+    """The numbers ``cevns flux`` prints, as a JSON-ready dictionary, and the source."""
+    if distance_m is not None:
+        require_positive("--distance", distance_m, "m")
+    if power_gw is not None and source_name != "reactor":
+        raise CevnsInputError(f"--power applies to the reactor source only; got {source_name!r}")
+    report: dict[str, Any] = {"source": source_name}
+    if source_name in facility_names():
+        facility = get_facility(source_name)
+        source: NeutrinoSource = facility.source()
+        distance = (distance_m or DEFAULT_DISTANCE_M) * m
+        flux = Flux(source, facility.protons_per_second, distance)
+        per_unit = 1 / cm2 / s
+        report |= {
+            "kind": "accelerator",
+            "label": facility.label,
+            "quantity": "flux [ν cm⁻² s⁻¹]",
+            "power_mw": facility.power / MW,
+            "proton_kinetic_energy_gev": facility.proton_kinetic_energy / GeV,
+            "repetition_rate_hz": facility.repetition_rate / Hz,
+            "protons_per_second": facility.protons_per_second * s,
+            "neutrinos_per_proton_per_flavor": facility.neutrinos_per_proton_per_flavor,
+            "yield_origin": facility.yield_origin,
+            "yield_extrapolated": facility.yield_is_extrapolated,
+            "pulse_fwhm_ns": facility.pulse.fwhm / ns,
+            "duty_factor": facility.duty_factor,
+            "references": list(facility.references),
+        }
+    elif source_name == "reactor":
+        power = 3.0 if power_gw is None else float(require_positive("--power", power_gw, "GW"))
+        source = Reactor(power * GW)
+        distance = (distance_m or DEFAULT_DISTANCE_M) * m
+        flux = Flux(source, 1 / s, distance)
+        per_unit = 1 / cm2 / s
+        report |= {
+            "kind": "reactor",
+            "label": f"reactor, {power:g} GW thermal",
+            "quantity": "flux [ν cm⁻² s⁻¹]",
+            "thermal_power_gw": power,
+            "fission_fractions": source.fission_fractions,
+            "fissions_per_second": source.fissions_per_second,
+        }
+    elif source_name == "supernova":
+        source = SupernovaBurst()
+        distance = DEFAULT_DISTANCE if distance_m is None else distance_m * m
+        flux = Flux(source, 1.0, distance)
+        per_unit = 1 / cm2
+        report |= {
+            "kind": "supernova",
+            "label": "benchmark core-collapse supernova (3e53 erg)",
+            "quantity": "fluence [ν cm⁻²]",
+        }
+    elif Path(source_name).is_file():
+        source = TabulatedSource.from_file(source_name)
+        distance = (distance_m or DEFAULT_DISTANCE_M) * m
+        per_second = source.source_unit == "second"
+        flux = Flux(source, 1 / s if per_second else 1.0, distance)
+        per_unit = 1 / cm2 / s if per_second else 1 / cm2
+        report |= {
+            "kind": "tabulated",
+            "label": f"tabulated spectrum from {source_name}",
+            "quantity": "flux [ν cm⁻² s⁻¹]" if per_second
+            else f"fluence [ν cm⁻² per {source.source_unit}]",
+        }  # fmt: skip
+    else:
+        raise unknown_name_error(
+            "source (facility, 'reactor', 'supernova' or an existing file)",
+            source_name,
+            (*facility_names(), "reactor", "supernova"),
+        )
+    report["source_unit"] = source.source_unit
+    report["distance_m"] = distance / m
+    report["distance_kpc"] = distance / kpc if report["kind"] == "supernova" else None
+    rows = _flavor_rows(flux, per_unit)
+    report["flavors"] = rows
+    report["total_flux"] = sum(r["flux"] for r in rows)
+    if isinstance(source, PionDecayAtRest):
+        for row in rows:
+            row["fraction_before_1us"] = float(source.time_cdf(row["flavor"], EARLY_TIME))
+        times = _time_grid(source)
+        report["time_density"] = {
+            "time_us": times / us,
+            **{f: source.time_density(f, times) * us for f in source.flavors},
+        }
+    return report, source
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``flux`` command to ``app``."""
+
+    @app.command("flux")
+    @reports_input_errors
+    def flux(
+        source: Annotated[
+            str,
+            typer.Argument(
+                help="Facility (sns-fts, sns-fts-ppu, sns-sts, lujan, ess, jparc-mlf, csns), "
+                "'reactor', 'supernova' or a spectrum file."
+            ),
+        ],
+        distance: Annotated[
+            float | None,
+            typer.Option(help="Distance in metres (default 20 m; 10 kpc for the supernova)."),
+        ] = None,
+        power: Annotated[
+            float | None, typer.Option(help="Reactor thermal power in GW (default 3).")
+        ] = None,
+        plot: Annotated[
+            Path | None, typer.Option(help="Save a figure of the spectra (and timing) here.")
+        ] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    ) -> None:
+        """Per-flavour flux, mean energy, endpoint and (pulsed sources) timing."""
+        report, neutrino_source = flux_report(source, distance, power)
+        if plot is not None:
+            from cevns.plotting.sources import plot_source_overview
+
+            plot_source_overview(neutrino_source, plot, title=report["label"])
+            report["plot"] = str(plot)
+        if as_json:
+            print_json(report)
+            return
+        _print(report)
+
+
+def _print(report: dict[str, Any]) -> None:
+    where = (
+        f"{report['distance_kpc']:g} kpc"
+        if report["distance_kpc"] is not None
+        else f"{report['distance_m']:g} m"
+    )
+    pulsed = "time_density" in report
+    columns = ["flavour", report["quantity"], "⟨E⟩ [MeV]", "E range [MeV]"]
+    columns += ["fraction < 1 µs"] if pulsed else []
+    rows = []
+    for r in report["flavors"]:
+        row = [FLAVOR_LABELS[r["flavor"]], r["flux"], r["mean_energy_mev"],
+               f"{r['min_energy_mev']:.4g}–{r['endpoint_mev']:.4g}"]  # fmt: skip
+        rows.append(row + ([r["fraction_before_1us"]] if pulsed else []))
+    rows.append(["total", report["total_flux"], "", ""] + ([""] if pulsed else []))
+    print_table(f"{report['label']} at {where}", columns, rows)
+    if report["kind"] == "accelerator":
+        note = " (extrapolated beyond 1.3 GeV)" if report["yield_extrapolated"] else ""
+        print_table(
+            "beam",
+            ["quantity", "value"],
+            [
+                ["protons per second", report["protons_per_second"]],
+                ["ν per flavour per proton", f"{report['neutrinos_per_proton_per_flavor']:.4g} "
+                 f"[{report['yield_origin']}]{note}"],
+                ["pulse FWHM [ns]", report["pulse_fwhm_ns"]],
+                ["duty factor", report["duty_factor"]],
+            ],
+        )  # fmt: skip
+    if pulsed:
+        grid = report["time_density"]
+        flavors = [f for f in grid if f != "time_us"]
+        print_table(
+            "time density [per µs], t = 0 at the pulse centre",
+            ["t [µs]", *(FLAVOR_LABELS[f] for f in flavors)],
+            [[t, *(grid[f][i] for f in flavors)] for i, t in enumerate(grid["time_us"])],
+        )

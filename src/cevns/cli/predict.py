@@ -1,0 +1,108 @@
+"""``cevns predict``: expected CEvNS events, spectra and timing of an experiment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from cevns.cli.output import print_json, print_table, reports_input_errors
+from cevns.errors import require_choice
+from cevns.nuclear.form_factors import FORM_FACTOR_MODELS
+
+
+def _print_report(report: dict[str, Any]) -> None:
+    print_table(
+        f"{report['experiment']}: {report['title']}",
+        ["component", "events"],
+        [
+            *([f"CEvNS {f}", v] for f, v in report["events_by_flavor"].items()),
+            ["CEvNS total", report["total_events"]],
+            *(
+                [name, "unavailable" if v is None else v]
+                for name, v in report["events_by_component"].items()
+                if name != "cevns"
+            ),
+            ["all components", report["total_with_backgrounds"]],
+        ],
+    )
+    sigma = report["flux_averaged_cross_section_by_isotope_cm2"]
+    print_table(
+        "Flux-averaged cross section [1e-40 cm²]",
+        ["nucleus", "⟨σ⟩"],
+        [
+            *([name, value / 1e-40] for name, value in sigma.items()),
+            ["per nucleus", report["flux_averaged_cross_section_cm2"] / 1e-40],
+        ],
+    )
+    published = report["published"]
+    comparisons = [
+        (
+            "CEvNS events (published expectation)",
+            report["total_events"],
+            published.get("cevns_expected"),
+        ),
+        (
+            "⟨σ⟩ per nucleus [1e-40 cm²]",
+            report["flux_averaged_cross_section_cm2"] / 1e-40,
+            published.get("flux_averaged_cross_section_cm2", 0) / 1e-40 or None,
+        ),
+    ]
+    rows = [
+        [name, ours, theirs, f"{ours / theirs - 1:+.1%}"]
+        for name, ours, theirs in comparisons
+        if theirs
+    ]
+    if rows:
+        print_table(
+            f"Against {published.get('reference', 'the publication')}",
+            ["quantity", "cevns", "published", "difference"],
+            rows,
+        )
+    missing = report["unavailable_backgrounds"]
+    if missing:
+        typer.echo(
+            f"note: background components {', '.join(missing)} are unavailable (their templates "
+            "come from the data release; set CEVNS_DATA_DIR or pass --data): "
+            f"{next(iter(missing.values()))}",
+            err=True,
+        )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``predict`` command to ``app``."""
+
+    @app.command("predict")
+    @reports_input_errors
+    def predict_command(
+        experiment: Annotated[
+            str, typer.Argument(help="Preset name (cevns experiments) or TOML file.")
+        ],
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+        plot: Annotated[
+            Path | None, typer.Option(help="Draw recoil, observable and time spectra.")
+        ] = None,
+        data: Annotated[
+            Path | None, typer.Option(help="Data directory for background templates.")
+        ] = None,
+        form_factor: Annotated[
+            str, typer.Option(help="helm, klein-nystrand, symmetrized-fermi or none.")
+        ] = "helm",
+    ) -> None:
+        """Expected CEvNS events (by flavour and component), spectra and ⟨σ⟩."""
+        from cevns.experiments.prediction import predict
+
+        require_choice("--form-factor", form_factor, FORM_FACTOR_MODELS)
+        prediction = predict(experiment, data_directory=data, form_factor=form_factor)
+        report = prediction.to_dict()
+        if plot is not None:
+            from cevns.plotting.predictions import plot_prediction
+
+            plot_prediction(prediction, plot)
+        if as_json:
+            print_json(report)
+        else:
+            _print_report(report)
+            if plot is not None:
+                typer.echo(f"wrote {plot}")

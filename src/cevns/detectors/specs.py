@@ -1,0 +1,455 @@
+"""Configuration specs: pydantic models that build detector components from TOML tables.
+
+Each component is written as a table with a ``model`` key that selects the model, e.g.::
+
+    quenching = {model = "linear", a = 0.246, b = 0.00078}
+    smearing = {model = "gamma", a = 0.0749, b = 9.56}
+    efficiency = {model = "logistic", a = 1.32045, b = 0.285979, c = 10.8646, d = -0.333322}
+    time_efficiency = {model = "csi-2021", onset = "0.52 us", decay_rate_per_us = 0.0494}
+
+:data:`QuenchingSpec`, :data:`SmearingSpec`, :data:`EnergyEfficiencySpec` and
+:data:`TimeEfficiencySpec` are discriminated unions on ``model``; validate a table with
+``pydantic.TypeAdapter(QuenchingSpec).validate_python(table)`` or use them as fields of a
+larger model. Unknown keys, NaN or infinite numbers and unknown models are refused with a
+``pydantic.ValidationError`` naming the field. ``.build()`` returns the component; bad values
+that only the component can judge (a negative factor, …) raise
+:class:`~cevns.errors.CevnsInputError`.
+
+Units. Energies written as strings carry their unit (``"0.52 us"`` via
+:mod:`cevns.quantities`). Parameters with the dimension of the reconstructed observable (a
+threshold, the logistic midpoint ``c``, table nodes) are numbers in the spec's ``unit``:
+``"PE"`` (the default: photoelectrons, dimensionless) or an energy unit such as ``"keVee"``
+for an energy observable; the logistic slope ``b`` is per that unit. Each model's formula
+and source are in :mod:`cevns.detectors.quenching`, :mod:`~cevns.detectors.smearing` and
+:mod:`~cevns.detectors.efficiency`.
+
+Tables read from files (``file = "..."``): plain text, ``#`` comments and blank lines
+ignored, columns separated by spaces, tabs or commas; ``*_column`` picks a column (0-based).
+A relative path is resolved against the ``base_dir`` given to ``build`` (default: the working
+directory); every spec's ``build`` takes that optional argument, so that a caller can pass
+it to any component (the file-less ones ignore it).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+import numpy as np
+from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field, model_validator
+
+from cevns.detectors.efficiency import (
+    CsI2021TimeEfficiency,
+    LogisticEfficiency,
+    LogisticStepEfficiency,
+    TabulatedEfficiency,
+    ThresholdEfficiency,
+    UnitEfficiency,
+    UnitTimeEfficiency,
+)
+from cevns.detectors.quenching import (
+    ConstantQuenching,
+    LindhardQuenching,
+    LinearQuenching,
+    PolynomialQuenching,
+    TabulatedQuenching,
+)
+from cevns.detectors.smearing import GammaSmearing, GaussianSmearing, NoSmearing, PoissonSmearing
+from cevns.errors import CevnsInputError
+from cevns.quantities import UNITS_BY_DIMENSION, Time
+from cevns.units import us
+
+_ENERGY_UNITS = UNITS_BY_DIMENSION["energy"]
+_OBSERVABLE_UNITS = {"PE": 1.0, **_ENERGY_UNITS}
+
+
+def _unit_name(allowed: dict[str, float], kind: str):
+    """A string field that must name one of ``allowed`` (reported with the field's name)."""
+
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise ValueError(f"unknown {kind} unit {value!r}; allowed: {', '.join(allowed)}")
+        return value
+
+    return Annotated[str, AfterValidator(check)]
+
+
+EnergyUnitName = _unit_name(_ENERGY_UNITS, "energy")
+ObservableUnitName = _unit_name(_OBSERVABLE_UNITS, "observable")
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+
+
+# --- quenching ---------------------------------------------------------------------------
+
+
+class ConstantQuenchingSpec(_Spec):
+    """``{model = "constant", factor = 0.08}`` → :class:`ConstantQuenching`."""
+
+    model: Literal["constant"]
+    factor: float
+
+    def build(self, base_dir: Path | None = None) -> ConstantQuenching:
+        return ConstantQuenching(self.factor)
+
+
+class LindhardQuenchingSpec(_Spec):
+    """``{model = "lindhard", k = 0.157, Z = 32}`` → :class:`LindhardQuenching`."""
+
+    model: Literal["lindhard"]
+    k: float
+    Z: int
+
+    def build(self, base_dir: Path | None = None) -> LindhardQuenching:
+        return LindhardQuenching(self.k, self.Z)
+
+
+class LinearQuenchingSpec(_Spec):
+    """``{model = "linear", a = 0.246, b_per_kevnr = 0.00078}`` → :class:`LinearQuenching`.
+
+    QF = a + b·T[keVnr]; the slope may be written ``b_per_kevnr`` or ``b`` (per keVnr).
+    """
+
+    model: Literal["linear"]
+    a: float
+    b_per_kevnr: float = Field(validation_alias=AliasChoices("b_per_kevnr", "b"))
+
+    def build(self, base_dir: Path | None = None) -> LinearQuenching:
+        return LinearQuenching(self.a, self.b_per_kevnr)
+
+
+class PolynomialQuenchingSpec(_Spec):
+    """``{model = "polynomial", coefficients = [c0, c1, c2, …], unit = "MeV"}``.
+
+    E_ee = Σ_k c_k x^k in ``unit`` with x = T in ``unit``, lowest power first and c0 = 0
+    (:class:`PolynomialQuenching`); CsI 2021: ``coefficients = [0, 0.0554628, 4.30681,
+    -111.707, 840.384], unit = "MeV"``.
+    """
+
+    model: Literal["polynomial"]
+    coefficients: list[float] = Field(min_length=2)
+    unit: EnergyUnitName
+
+    def build(self, base_dir: Path | None = None) -> PolynomialQuenching:
+        return PolynomialQuenching(self.coefficients, _ENERGY_UNITS[self.unit])
+
+
+class TabulatedQuenchingSpec(_Spec):
+    """QF tabulated against recoil energy (:class:`TabulatedQuenching`).
+
+    Inline, ``{model = "tabulated", recoil_energies = [...], quenching_factors = [...],
+    unit = "keVnr"}``, or from a file, ``{model = "tabulated", file = "qf.txt",
+    recoil_column = 0, quenching_column = 1, unit = "keVnr"}``; ``unit`` is the unit of the
+    recoil energies.
+    """
+
+    model: Literal["tabulated"]
+    recoil_energies: list[float] | None = None
+    quenching_factors: list[float] | None = None
+    file: Path | None = None
+    recoil_column: int = Field(default=0, ge=0)
+    quenching_column: int = Field(default=1, ge=0)
+    unit: EnergyUnitName = "keVnr"
+
+    @model_validator(mode="after")
+    def _one_source(self):
+        _require_one_source(self, "recoil_energies", "quenching_factors")
+        return self
+
+    def build(self, base_dir: Path | None = None) -> TabulatedQuenching:
+        if self.file is not None:
+            energies, factors = read_columns(
+                _resolve(self.file, base_dir), (self.recoil_column, self.quenching_column)
+            )
+        else:
+            energies, factors = np.array(self.recoil_energies), np.array(self.quenching_factors)
+        return TabulatedQuenching(energies * _ENERGY_UNITS[self.unit], factors)
+
+
+QuenchingSpec = Annotated[
+    ConstantQuenchingSpec
+    | LindhardQuenchingSpec
+    | LinearQuenchingSpec
+    | PolynomialQuenchingSpec
+    | TabulatedQuenchingSpec,
+    Field(discriminator="model"),
+]
+
+
+# --- smearing ----------------------------------------------------------------------------
+
+
+class PoissonSmearingSpec(_Spec):
+    """``{model = "poisson"}`` → :class:`PoissonSmearing`."""
+
+    model: Literal["poisson"]
+
+    def build(self, base_dir: Path | None = None) -> PoissonSmearing:
+        return PoissonSmearing()
+
+
+class GammaSmearingSpec(_Spec):
+    """``{model = "gamma", a = 0.0749, b = 9.56}`` → :class:`GammaSmearing`.
+
+    a in keVee per PE and b per keVee, as in arXiv:2110.07730 (only a·b enters).
+    """
+
+    model: Literal["gamma"]
+    a: float
+    b: float
+
+    def build(self, base_dir: Path | None = None) -> GammaSmearing:
+        return GammaSmearing(self.a, self.b)
+
+
+class GaussianSmearingSpec(_Spec):
+    """``{model = "gaussian", resolution = 0.58, unit = "keVee"}`` → :class:`GaussianSmearing`.
+
+    σ/E = resolution / √(E / unit); ``unit`` is an energy unit or ``"PE"``;
+    ``truncate_at_zero`` (default true) renormalises the Gaussian to x ≥ 0.
+    """
+
+    model: Literal["gaussian"]
+    resolution: float
+    unit: ObservableUnitName = "keVee"
+    truncate_at_zero: bool = True
+
+    def build(self, base_dir: Path | None = None) -> GaussianSmearing:
+        return GaussianSmearing(
+            self.resolution, _OBSERVABLE_UNITS[self.unit], truncate_at_zero=self.truncate_at_zero
+        )
+
+
+class NoSmearingSpec(_Spec):
+    """``{model = "none"}`` → :class:`NoSmearing`."""
+
+    model: Literal["none"]
+
+    def build(self, base_dir: Path | None = None) -> NoSmearing:
+        return NoSmearing()
+
+
+SmearingSpec = Annotated[
+    PoissonSmearingSpec | GammaSmearingSpec | GaussianSmearingSpec | NoSmearingSpec,
+    Field(discriminator="model"),
+]
+
+
+# --- energy efficiency -------------------------------------------------------------------
+
+
+class LogisticEfficiencySpec(_Spec):
+    """``{model = "logistic", a, b, c, d, unit = "PE"}`` → :class:`LogisticEfficiency`."""
+
+    model: Literal["logistic"]
+    a: float
+    b: float
+    c: float
+    d: float
+    unit: ObservableUnitName = "PE"
+
+    def build(self, base_dir: Path | None = None) -> LogisticEfficiency:
+        scale = _OBSERVABLE_UNITS[self.unit]
+        return LogisticEfficiency(self.a, self.b / scale, self.c * scale, self.d)
+
+
+class LogisticStepEfficiencySpec(_Spec):
+    """``{model = "logistic-step", a, b, c, d, threshold, unit = "PE"}``.
+
+    → :class:`LogisticStepEfficiency` (logistic times a hard threshold).
+    """
+
+    model: Literal["logistic-step"]
+    a: float
+    b: float
+    c: float
+    d: float
+    threshold: float
+    unit: ObservableUnitName = "PE"
+
+    def build(self, base_dir: Path | None = None) -> LogisticStepEfficiency:
+        scale = _OBSERVABLE_UNITS[self.unit]
+        return LogisticStepEfficiency(
+            self.a, self.b / scale, self.c * scale, self.d, self.threshold * scale
+        )
+
+
+class ThresholdEfficiencySpec(_Spec):
+    """``{model = "threshold", threshold = 5, unit = "PE"}`` → :class:`ThresholdEfficiency`."""
+
+    model: Literal["threshold"]
+    threshold: float
+    unit: ObservableUnitName = "PE"
+
+    def build(self, base_dir: Path | None = None) -> ThresholdEfficiency:
+        return ThresholdEfficiency(self.threshold * _OBSERVABLE_UNITS[self.unit])
+
+
+class UnitEfficiencySpec(_Spec):
+    """``{model = "unit"}`` → :class:`UnitEfficiency` (no loss)."""
+
+    model: Literal["unit"]
+
+    def build(self, base_dir: Path | None = None) -> UnitEfficiency:
+        return UnitEfficiency()
+
+
+class TabulatedEfficiencySpec(_Spec):
+    """Efficiency tabulated against the observable (:class:`TabulatedEfficiency`).
+
+    Inline, ``{model = "tabulated", x = [...], efficiency = [...], x_unit = "keVee"}``, or
+    from a file, e.g. the CENNS-10 argon acceptance (keVee centre, keVnr centre,
+    efficiency): ``{model = "tabulated", file = "CENNS10AnlAEfficiency.txt", x_column = 0,
+    efficiency_column = 2, x_unit = "keVee"}``. ``below`` and ``above`` set ε outside the
+    table: a number in [0, 1] or ``"flat"`` (defaults 0 below, flat above).
+    """
+
+    model: Literal["tabulated"]
+    x: list[float] | None = None
+    efficiency: list[float] | None = None
+    file: Path | None = None
+    x_column: int = Field(default=0, ge=0)
+    efficiency_column: int = Field(default=1, ge=0)
+    x_unit: ObservableUnitName = "PE"
+    below: float | Literal["flat"] = 0.0
+    above: float | Literal["flat"] = "flat"
+
+    @model_validator(mode="after")
+    def _one_source(self):
+        _require_one_source(self, "x", "efficiency")
+        return self
+
+    def build(self, base_dir: Path | None = None) -> TabulatedEfficiency:
+        if self.file is not None:
+            x, eff = read_columns(
+                _resolve(self.file, base_dir), (self.x_column, self.efficiency_column)
+            )
+        else:
+            x, eff = np.array(self.x), np.array(self.efficiency)
+        return TabulatedEfficiency(
+            x * _OBSERVABLE_UNITS[self.x_unit], eff, below=self.below, above=self.above
+        )
+
+
+EnergyEfficiencySpec = Annotated[
+    LogisticEfficiencySpec
+    | LogisticStepEfficiencySpec
+    | ThresholdEfficiencySpec
+    | UnitEfficiencySpec
+    | TabulatedEfficiencySpec,
+    Field(discriminator="model"),
+]
+
+
+# --- time efficiency ---------------------------------------------------------------------
+
+
+class CsI2021TimeEfficiencySpec(_Spec):
+    """``{model = "csi-2021", onset = "0.52 us", decay_rate_per_us = 0.0494}``.
+
+    → :class:`CsI2021TimeEfficiency`; the defaults are the published values
+    (arXiv:2110.07730).
+    """
+
+    model: Literal["csi-2021"]
+    onset: Time = 0.52 * us
+    decay_rate_per_us: float = Field(default=0.0494, ge=0)
+
+    def build(self, base_dir: Path | None = None) -> CsI2021TimeEfficiency:
+        return CsI2021TimeEfficiency(self.onset, self.decay_rate_per_us / us)
+
+
+class UnitTimeEfficiencySpec(_Spec):
+    """``{model = "unit"}`` → :class:`UnitTimeEfficiency`."""
+
+    model: Literal["unit"]
+
+    def build(self, base_dir: Path | None = None) -> UnitTimeEfficiency:
+        return UnitTimeEfficiency()
+
+
+TimeEfficiencySpec = Annotated[
+    CsI2021TimeEfficiencySpec | UnitTimeEfficiencySpec,
+    Field(discriminator="model"),
+]
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _require_one_source(spec: BaseModel, first: str, second: str) -> None:
+    inline = getattr(spec, first) is not None or getattr(spec, second) is not None
+    if spec.file is not None and inline:
+        raise ValueError(f"give either file or {first} and {second}, not both")
+    if spec.file is None and (getattr(spec, first) is None or getattr(spec, second) is None):
+        raise ValueError(f"give file, or both {first} and {second}")
+
+
+def _resolve(path: Path, base_dir: Path | None) -> Path:
+    return path if path.is_absolute() or base_dir is None else Path(base_dir) / path
+
+
+_SEPARATOR = re.compile(r"[\s,]+")
+
+
+def read_columns(path: str | Path, columns: tuple[int, ...]) -> tuple[np.ndarray, ...]:
+    """Read the given 0-based ``columns`` of a whitespace- or comma-separated numeric table.
+
+    ``#`` starts a comment; blank lines are skipped. Raises :class:`CevnsInputError` naming
+    the file and line for a missing column or a value that is not a finite number.
+    """
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise CevnsInputError(f"cannot read table {str(file)!r}: {error}") from None
+    rows: list[list[float]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        content = line.split("#", 1)[0].strip()
+        if not content:
+            continue
+        fields = [f for f in _SEPARATOR.split(content) if f]
+        if max(columns) >= len(fields):
+            raise CevnsInputError(
+                f"{file}:{number}: needs column {max(columns)} (0-based) but has {len(fields)}"
+            )
+        try:
+            values = [float(fields[c]) for c in columns]
+        except ValueError:
+            raise CevnsInputError(f"{file}:{number}: not a number in {content!r}") from None
+        if not all(math.isfinite(v) for v in values):
+            raise CevnsInputError(f"{file}:{number}: values must be finite; got {content!r}")
+        rows.append(values)
+    if not rows:
+        raise CevnsInputError(f"table {str(file)!r} has no data rows")
+    table = np.array(rows)
+    return tuple(table[:, i] for i in range(len(columns)))
+
+
+__all__ = [
+    "ConstantQuenchingSpec",
+    "CsI2021TimeEfficiencySpec",
+    "EnergyEfficiencySpec",
+    "GammaSmearingSpec",
+    "GaussianSmearingSpec",
+    "LindhardQuenchingSpec",
+    "LinearQuenchingSpec",
+    "LogisticEfficiencySpec",
+    "LogisticStepEfficiencySpec",
+    "NoSmearingSpec",
+    "PoissonSmearingSpec",
+    "PolynomialQuenchingSpec",
+    "QuenchingSpec",
+    "SmearingSpec",
+    "TabulatedEfficiencySpec",
+    "TabulatedQuenchingSpec",
+    "ThresholdEfficiencySpec",
+    "TimeEfficiencySpec",
+    "UnitEfficiencySpec",
+    "UnitTimeEfficiencySpec",
+    "read_columns",
+]

@@ -1,0 +1,172 @@
+"""Turn a validated :class:`ExperimentSpec` into physics objects in internal units."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from cevns.data.locate import data_directory
+from cevns.detectors.quenching import ConstantQuenching
+from cevns.errors import CevnsInputError
+from cevns.experiments.schema import (
+    ExperimentSpec,
+    MonochromaticSpec,
+    PionDecayAtRestSpec,
+    ReactorSpec,
+)
+from cevns.nuclear.materials import Material, get_material
+from cevns.sources import (
+    Flux,
+    GaussianPulse,
+    MonochromaticSource,
+    NeutrinoSource,
+    PionDecayAtRest,
+    Reactor,
+    get_facility,
+)
+from cevns.units import keVee, ns, s, us
+
+_TIME_UNITS = {"ns": ns, "us": us, "ms": 1e-3 * s, "s": s}
+_ENERGY_UNITS = {
+    "keVee": keVee,
+    "keVnr": keVee,
+    "keV": keVee,
+    "eV": 1e-3 * keVee,
+    "MeV": 1e3 * keVee,
+}
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """An experiment ready for prediction: flux, target, response and binning.
+
+    ``observable_edges`` are in PE for photoelectron observables and in internal energy
+    units otherwise; ``time_edges`` in internal time units, or None when the experiment
+    has no time observable (steady sources).
+    """
+
+    spec: ExperimentSpec
+    flux: Flux
+    material: Material
+    detector_mass: float
+    quenching: object
+    light_yield: float | None
+    smearing: object
+    energy_efficiency: object
+    time_efficiency: object
+    observable_edges: np.ndarray
+    time_edges: np.ndarray | None
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def pulsed(self) -> bool:
+        """True when the source has a time structure and the binning has time bins."""
+        return self.time_edges is not None and hasattr(self.flux.source, "time_bin_fractions")
+
+    def nuclei_by_isotope(self) -> dict[str, float]:
+        """Number of target nuclei of each isotope in the detector mass."""
+        return {
+            name: per_mass * self.detector_mass
+            for name, per_mass in self.material.nuclei_per_mass_by_isotope().items()
+        }
+
+
+def build_source(spec: ExperimentSpec) -> tuple[NeutrinoSource, float]:
+    """The source and the number of its units in the exposure."""
+    source_spec, exposure = spec.source, spec.exposure
+    if isinstance(source_spec, PionDecayAtRestSpec):
+        facility = get_facility(
+            source_spec.facility,
+            proton_kinetic_energy=exposure.proton_kinetic_energy,
+            neutrinos_per_proton_per_flavor=source_spec.neutrinos_per_proton_per_flavor,
+        )
+        pulse = facility.pulse
+        if source_spec.pulse is not None:
+            pulse = GaussianPulse.from_fwhm(
+                source_spec.pulse.full_width_half_maximum, mean=source_spec.pulse.mean
+            )
+        source = PionDecayAtRest(facility.neutrinos_per_proton_per_flavor, pulse)
+        if exposure.protons_on_target is not None:
+            protons = exposure.protons_on_target
+        elif exposure.beam_energy is not None:
+            protons = exposure.beam_energy / facility.proton_kinetic_energy
+        elif exposure.power is not None:
+            protons = exposure.power * exposure.time / facility.proton_kinetic_energy
+        else:
+            protons = facility.protons_per_second * exposure.time
+        return source, protons
+    if isinstance(source_spec, ReactorSpec):
+        source = Reactor(source_spec.thermal_power, source_spec.fission_fractions)
+        return source, _seconds(spec)
+    if isinstance(source_spec, MonochromaticSpec):
+        source = MonochromaticSource(
+            source_spec.energy, source_spec.flavor, source_spec.neutrinos_per_unit, "second"
+        )
+        return source, _seconds(spec)
+    raise AssertionError(f"unhandled source kind {source_spec!r}")  # pragma: no cover
+
+
+def _seconds(spec: ExperimentSpec) -> float:
+    if spec.exposure.time is None:
+        raise CevnsInputError(
+            f"{spec.name}: exposure.time is required for a {spec.source.kind} source"
+        )
+    return spec.exposure.time / s
+
+
+def _build_component(component_spec, data_dir: str | Path | None):
+    """Build a response component; a relative ``file`` is read from the data directory."""
+    if getattr(component_spec, "file", None) is None:
+        return component_spec.build()
+    try:
+        return component_spec.build(base_dir=data_directory(data_dir))
+    except CevnsInputError as error:
+        raise CevnsInputError(
+            f"the response table {component_spec.file} comes from a public data release; set "
+            f"CEVNS_DATA_DIR (or pass --data) to the folder holding it ({error})"
+        ) from None
+
+
+def build_experiment(spec: ExperimentSpec, data_dir: str | Path | None = None) -> Experiment:
+    """Resolve every part of ``spec`` into objects in internal units.
+
+    Response tables given as files (for example the argon acceptance) are read relative
+    to the data directory (``data_dir`` or ``CEVNS_DATA_DIR``; see :mod:`cevns.data`).
+    """
+    source, units_of_source = build_source(spec)
+    flux = Flux(source, units_of_source, spec.detector.distance)
+    response = spec.response
+    binning = spec.binning
+    if binning.observable == "photoelectrons":
+        observable_edges = np.asarray(binning.observable_edges, dtype=float)
+    else:
+        observable_edges = (
+            np.asarray(binning.observable_edges) * _ENERGY_UNITS[binning.observable_unit]
+        )
+    quenching = _build_component(response.quenching, data_dir)
+    if binning.observable == "recoil-energy":
+        quenching = ConstantQuenching(1.0)
+    time_edges = None
+    if binning.time_edges is not None:
+        time_edges = np.asarray(binning.time_edges) * _TIME_UNITS[binning.time_unit]
+    light_yield = None
+    if response.light_yield_pe_per_kevee is not None:
+        light_yield = response.light_yield_pe_per_kevee / keVee
+    return Experiment(
+        spec=spec,
+        flux=flux,
+        material=get_material(spec.detector.material),
+        detector_mass=spec.detector.mass,
+        quenching=quenching,
+        light_yield=light_yield,
+        smearing=_build_component(response.smearing, data_dir),
+        energy_efficiency=_build_component(response.energy_efficiency, data_dir),
+        time_efficiency=_build_component(response.time_efficiency, data_dir),
+        observable_edges=observable_edges,
+        time_edges=time_edges,
+    )

@@ -1,0 +1,65 @@
+"""Find and validate experiment descriptions: shipped presets or a user's TOML file."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from cevns.errors import CevnsInputError, unknown_name_error
+from cevns.experiments.schema import ExperimentSpec
+
+_PRESET_PACKAGE = "cevns.experiments.presets"
+
+
+def preset_names() -> list[str]:
+    """Names of the experiment presets shipped with cevns (file stems of presets/*.toml)."""
+    folder = resources.files(_PRESET_PACKAGE)
+    return sorted(p.name[: -len(".toml")] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def validation_message(error: ValidationError, origin: str) -> str:
+    """One line naming the first offending field, e.g. ``detector.mass: ...``."""
+    first = error.errors()[0]
+    location = ".".join(str(part) for part in first["loc"] if not str(part).startswith("function-"))
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "missing":
+        message = "this field is required but missing"
+    elif first["type"] == "extra_forbidden":
+        message = "unknown field (check the spelling; see `cevns experiment show` for the layout)"
+    extra = f" (and {len(error.errors()) - 1} more problems)" if len(error.errors()) > 1 else ""
+    return f"{origin}: {location or 'top level'}: {message}{extra}"
+
+
+def parse_experiment(document: dict, origin: str = "experiment") -> ExperimentSpec:
+    """Validate a parsed TOML document; raise a one-line :class:`CevnsInputError`."""
+    try:
+        return ExperimentSpec.model_validate(document)
+    except ValidationError as error:
+        raise CevnsInputError(validation_message(error, origin)) from None
+
+
+@cache
+def _load_preset(name: str) -> ExperimentSpec:
+    text = resources.files(_PRESET_PACKAGE).joinpath(f"{name}.toml").read_text(encoding="utf-8")
+    return parse_experiment(tomllib.loads(text), f"preset {name}")
+
+
+def load_experiment(name_or_path: str | Path) -> ExperimentSpec:
+    """A preset by name (``coherent-csi-2021``) or a TOML file by path."""
+    text = str(name_or_path)
+    if text in preset_names():
+        return _load_preset(text)
+    path = Path(text)
+    if path.suffix == ".toml" or path.exists():
+        if not path.is_file():
+            raise CevnsInputError(f"experiment file {text!r} does not exist")
+        try:
+            document = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as error:
+            raise CevnsInputError(f"{path.name}: not valid TOML: {error}") from None
+        return parse_experiment(document, path.name)
+    raise unknown_name_error("experiment preset", text, preset_names())

@@ -1,0 +1,140 @@
+"""A full prediction of one experiment: signal by flavour, backgrounds, spectra, ⟨σ⟩."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from cevns.experiments.backgrounds import BackgroundComponent, build_backgrounds
+from cevns.experiments.build import Experiment, build_experiment
+from cevns.experiments.engine import ChargeModel, PredictionEngine
+from cevns.experiments.load import load_experiment
+from cevns.experiments.schema import ExperimentSpec
+from cevns.units import cm2, keV, keVee, us
+
+#: Points of the recoil-energy and electron-equivalent spectra in reports.
+SPECTRUM_POINTS = 120
+
+
+@dataclass
+class Prediction:
+    """Expected events of an experiment, split by flavour and component."""
+
+    engine: PredictionEngine
+    signal_by_flavor: dict[str, np.ndarray]
+    backgrounds: list[BackgroundComponent]
+    flux_averaged_cross_sections: dict[str, float]
+
+    @property
+    def experiment(self) -> Experiment:
+        return self.engine.experiment
+
+    @property
+    def signal(self) -> np.ndarray:
+        """CEvNS histogram (observable × time), all flavours."""
+        return sum(self.signal_by_flavor.values())
+
+    @property
+    def total_events(self) -> float:
+        """Expected CEvNS events in the analysis window."""
+        return float(self.signal.sum())
+
+    def events_by_flavor(self) -> dict[str, float]:
+        return {f: float(h.sum()) for f, h in self.signal_by_flavor.items()}
+
+    def events_by_component(self) -> dict[str, float | None]:
+        components: dict[str, float | None] = {"cevns": self.total_events}
+        for background in self.backgrounds:
+            components[background.name] = (
+                float(background.histogram.sum()) if background.available else None
+            )
+        return components
+
+    def recoil_spectrum(
+        self, points: int = SPECTRUM_POINTS
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """dN/dT per flavour on a grid up to the largest recoil (no detector response)."""
+        end = max(k.recoil[-1] for k in self.engine.kernels)
+        recoil = np.linspace(end / points, end, points)
+        return recoil, self.engine.recoil_spectrum(recoil)
+
+    def electron_equivalent_spectrum(
+        self, points: int = SPECTRUM_POINTS
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """dN/dE_ee = dN/dT / (dE_ee/dT) per flavour (quenching only, no smearing)."""
+        recoil, spectra = self.recoil_spectrum(points)
+        quenching = self.experiment.quenching
+        e_ee = quenching.electron_equivalent(recoil)
+        slope = np.gradient(e_ee, recoil)
+        return e_ee, {f: values / slope for f, values in spectra.items()}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of ``cevns predict --json``."""
+        exp = self.experiment
+        obs_scale = 1.0 if exp.spec.binning.observable == "photoelectrons" else keVee
+        time_edges = None if exp.time_edges is None else (exp.time_edges / us).tolist()
+        recoil, recoil_spectra = self.recoil_spectrum()
+        e_ee, ee_spectra = self.electron_equivalent_spectrum()
+        per_kev = 1.0 / keV
+        return {
+            "experiment": exp.name,
+            "title": exp.spec.title,
+            "total_events": self.total_events,
+            "events_by_flavor": self.events_by_flavor(),
+            "events_by_component": self.events_by_component(),
+            "total_with_backgrounds": sum(v for v in self.events_by_component().values() if v),
+            "unavailable_backgrounds": {
+                b.name: b.unavailable_reason for b in self.backgrounds if not b.available
+            },
+            "flux_averaged_cross_section_cm2": self.flux_averaged_cross_sections["per_nucleus"]
+            / cm2,
+            "flux_averaged_cross_section_by_isotope_cm2": {
+                k: v / cm2
+                for k, v in self.flux_averaged_cross_sections.items()
+                if k != "per_nucleus"
+            },
+            "observable": exp.spec.binning.observable,
+            "observable_edges": (exp.observable_edges / obs_scale).tolist(),
+            "time_edges_us": time_edges,
+            "observable_spectrum": {
+                f: h.sum(axis=1).tolist() for f, h in self.signal_by_flavor.items()
+            },
+            "time_spectrum": {f: h.sum(axis=0).tolist() for f, h in self.signal_by_flavor.items()},
+            "histogram_2d": self.signal.tolist(),
+            "background_histograms_2d": {
+                b.name: b.histogram.tolist() for b in self.backgrounds if b.available
+            },
+            "recoil_spectrum": {
+                "recoil_energy_kev": (recoil / keV).tolist(),
+                "events_per_kev": {f: (v / per_kev).tolist() for f, v in recoil_spectra.items()},
+            },
+            "electron_equivalent_spectrum": {
+                "energy_kevee": (e_ee / keVee).tolist(),
+                "events_per_kevee": {f: (v * keVee).tolist() for f, v in ee_spectra.items()},
+            },
+            "published": dict(exp.spec.published),
+        }
+
+
+def predict(
+    experiment: str | Path | ExperimentSpec | Experiment,
+    *,
+    data_directory: str | Path | None = None,
+    model: ChargeModel | None = None,
+    form_factor: str = "helm",
+) -> Prediction:
+    """Predict an experiment given by preset name, TOML path, spec or built experiment."""
+    if isinstance(experiment, str | Path):
+        experiment = load_experiment(experiment)
+    if isinstance(experiment, ExperimentSpec):
+        experiment = build_experiment(experiment, data_directory)
+    engine = PredictionEngine(experiment, form_factor=form_factor)
+    return Prediction(
+        engine=engine,
+        signal_by_flavor=engine.histograms(model),
+        backgrounds=build_backgrounds(experiment, data_directory),
+        flux_averaged_cross_sections=engine.flux_averaged_cross_sections(),
+    )

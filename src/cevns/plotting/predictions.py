@@ -1,0 +1,82 @@
+"""Figures of a prediction: recoil, observable and time spectra by flavour.
+
+matplotlib is imported inside the function so the physics core never loads it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from cevns.experiments.prediction import Prediction
+
+FLAVOR_LABELS = {
+    "nu_e": r"$\nu_e$",
+    "nu_mu": r"$\nu_\mu$",
+    "nu_tau": r"$\nu_\tau$",
+    "nu_e_bar": r"$\bar\nu_e$",
+    "nu_mu_bar": r"$\bar\nu_\mu$",
+    "nu_tau_bar": r"$\bar\nu_\tau$",
+}
+
+
+def plot_prediction(prediction: Prediction, path: str | Path) -> Path:
+    """Save a three-panel figure (dN/dT, observable spectrum, time spectrum) to ``path``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    report = prediction.to_dict()
+    figure, axes = plt.subplots(1, 3, figsize=(15, 4.5), constrained_layout=True)
+    recoil = report["recoil_spectrum"]
+    for flavor, values in recoil["events_per_kev"].items():
+        axes[0].plot(recoil["recoil_energy_kev"], values, label=FLAVOR_LABELS.get(flavor, flavor))
+    axes[0].set_xlabel("nuclear recoil energy T [keV]")
+    axes[0].set_ylabel("dN/dT [events/keV] (before response)")
+    axes[0].legend()
+
+    edges = np.asarray(report["observable_edges"])
+    unit = "PE" if report["observable"] == "photoelectrons" else "keVee"
+    _stacked_steps(
+        axes[1], edges, report["observable_spectrum"], f"{report['observable']} [{unit}]", unit
+    )
+    if report["time_edges_us"] is not None and len(report["time_edges_us"]) > 2:
+        _stacked_steps(
+            axes[2], np.asarray(report["time_edges_us"]), report["time_spectrum"], "time [µs]", "µs"
+        )
+    else:
+        axes[2].text(0.5, 0.5, "no time observable", ha="center", va="center")
+        axes[2].set_axis_off()
+    figure.suptitle(
+        f"{report['title'] or report['experiment']}: {report['total_events']:.1f} CEvNS events"
+    )
+    output = Path(path)
+    figure.savefig(output, dpi=130)
+    plt.close(figure)
+    return output
+
+
+def _stacked_steps(
+    axis, edges: np.ndarray, by_flavor: dict[str, list[float]], label: str, unit: str
+) -> None:
+    """Events per unit of the axis, stacked by flavour, as step histograms."""
+    widths = np.diff(edges)
+    bottom = np.zeros(len(widths))
+    for flavor, counts in by_flavor.items():
+        density = np.asarray(counts) / widths
+        axis.stairs(
+            bottom + density,
+            edges,
+            baseline=bottom,
+            fill=True,
+            alpha=0.7,
+            label=FLAVOR_LABELS.get(flavor, flavor),
+        )
+        bottom = bottom + density
+    axis.set_xlabel(label)
+    axis.set_ylabel(f"events per {unit}")
+    axis.legend()

@@ -1,0 +1,1 @@
+"""Statistics: binned Poisson likelihoods on iminuit cost functions, fits, scans, toys."""

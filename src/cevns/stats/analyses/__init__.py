@@ -1,0 +1,1 @@
+"""Likelihoods of the public COHERENT data releases, built as the collaboration did."""

@@ -1,0 +1,92 @@
+"""`cevns predict`, `cevns experiments` and `cevns experiment show` on the command line."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from cevns.cli.app import app
+
+runner = CliRunner()
+
+
+def test_predict_json_has_the_documented_keys():
+    result = runner.invoke(app, ["predict", "coherent-csi-2021", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert {"total_events", "events_by_flavor", "flux_averaged_cross_section_cm2"} <= set(report)
+    assert set(report["events_by_flavor"]) == {"nu_e", "nu_mu", "nu_mu_bar"}
+    assert report["total_events"] == pytest.approx(sum(report["events_by_flavor"].values()))
+    assert len(report["histogram_2d"]) == 9 and len(report["histogram_2d"][0]) == 11
+
+
+def test_predict_table_and_plot(tmp_path, shared_data_dir):
+    figure = tmp_path / "csi.png"
+    result = runner.invoke(
+        app, ["predict", "coherent-csi-2021", "--data", str(shared_data_dir), "--plot", str(figure)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "CEvNS total" in result.stdout and "steady-state" in result.stdout
+    assert "+7.0%" in result.stdout or "published" in result.stdout
+    assert figure.stat().st_size > 10_000
+
+
+def test_predict_user_toml(tmp_path):
+    from importlib import resources
+
+    text = resources.files("cevns.experiments.presets").joinpath("sts-ar-10t.toml").read_text()
+    path = tmp_path / "ar.toml"
+    path.write_text(text.replace('distance = "20 m"', 'distance = "40 m"'))
+    near = json.loads(runner.invoke(app, ["predict", "sts-ar-10t", "--json"]).stdout)
+    far = json.loads(runner.invoke(app, ["predict", str(path), "--json"]).stdout)
+    # Isotropic source: four times fewer events at twice the distance.
+    assert far["total_events"] == pytest.approx(near["total_events"] / 4, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (
+            ["predict", "coherent-csi-2012"],
+            "error: unknown experiment preset 'coherent-csi-2012'; did you mean coherent-csi-2021",
+        ),
+        (["predict", "nothing.toml"], "error: experiment file 'nothing.toml' does not exist"),
+        (
+            ["predict", "coherent-csi-2021", "--form-factor", "box"],
+            "error: --form-factor must be one of",
+        ),
+        (["experiment", "show", "nope"], "error: unknown experiment preset 'nope'"),
+    ],
+)
+def test_bad_input_is_one_line(arguments, message):
+    result = runner.invoke(app, arguments)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(message)
+    assert result.stderr.count("\n") == 1
+
+
+def test_bad_toml_through_the_cli(tmp_path):
+    path = tmp_path / "neg.toml"
+    from importlib import resources
+
+    text = resources.files("cevns.experiments.presets").joinpath("sts-ar-10t.toml").read_text()
+    path.write_text(text.replace('mass = "10 tonne"', 'mass = "-10 tonne"'))
+    result = runner.invoke(app, ["predict", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        "error: neg.toml: detector.mass: Input should be greater than 0"
+    )
+
+
+def test_experiments_lists_presets_and_show_resolves_one():
+    listing = json.loads(runner.invoke(app, ["experiments", "--json"]).stdout)
+    names = {row["name"] for row in listing["experiments"]}
+    assert {"coherent-csi-2021", "coherent-lar-2020", "sts-ar-10t"} <= names
+    shown = runner.invoke(app, ["experiment", "show", "coherent-csi-2021", "--json"])
+    assert shown.exit_code == 0, shown.output
+    document = json.loads(shown.stdout)
+    assert document["detector"]["mass"] == "14.6 kg"
+    assert document["response"]["time_efficiency"]["model"] == "csi-2021"
+    assert document["resolved"]["source_units"] == pytest.approx(3.198e23)
+    table = runner.invoke(app, ["experiment", "show", "coherent-csi-2021"])
+    assert table.exit_code == 0 and "detector.mass" in table.stdout
