@@ -19,7 +19,10 @@ from cevns.stats.cost import PoissonHistogram
 
 @dataclass
 class Analysis:
-    """One experiment's likelihood and what it measures."""
+    """One experiment's likelihood and what it measures.
+
+    ``axes`` label the histogram's dimensions for figures: (label, bin edges) each.
+    """
 
     name: str
     data: PoissonHistogram
@@ -31,7 +34,7 @@ class Analysis:
     predicted_cevns_events: float = 0.0
     standard_model_cross_section: float = 0.0
     published: Mapping[str, float | str] = field(default_factory=dict)
-    describe_bins: Callable[[], dict] | None = None
+    axes: list[tuple[str, np.ndarray]] = field(default_factory=list)
 
     @property
     def cost(self):
@@ -52,11 +55,33 @@ def gaussian_constraint(parameter: str, mean: float, sigma: float) -> NormalCons
     return NormalConstraint(parameter, mean, sigma)
 
 
+def _constraint_key(term) -> tuple | None:
+    """Identity of a Gaussian constraint: its parameters, centre and covariance."""
+    if not isinstance(term, NormalConstraint):
+        return None
+
+    def rounded(values) -> tuple[float, ...]:
+        return tuple(float(f"{v:.12g}") for v in np.ravel(values))
+
+    return (tuple(term._parameters), rounded(term.value), rounded(term.covariance))
+
+
 def combine(*analyses: Analysis):
-    """The joint cost of several analyses (shared parameter names are one parameter)."""
-    total = analyses[0].cost
-    for analysis in analyses[1:]:
-        total = total + analysis.cost
+    """The joint cost of several analyses (shared parameter names are one parameter).
+
+    A Gaussian constraint that several analyses share (the same parameter, centre and
+    width, e.g. ``flux_norm``) enters once: it is one external measurement, not several.
+    """
+    total = None
+    seen: set[tuple] = set()
+    for analysis in analyses:
+        for term in [analysis.data, *analysis.constraints]:
+            key = _constraint_key(term)
+            if key is not None:
+                if key in seen:
+                    continue
+                seen.add(key)
+            total = term if total is None else total + term
     return total
 
 
@@ -65,3 +90,13 @@ def merged_start(*analyses: Analysis) -> dict[str, float]:
     for analysis in analyses:
         start.update(analysis.start)
     return start
+
+
+def signal_from_charges(engine, model_for: Callable[[Mapping[str, float]], object]):
+    """A ``signal`` function for the analysis builders: parameter values → the engine's
+    histogram for the charge model ``model_for(values)`` (new-physics fits)."""
+
+    def signal(values: Mapping[str, float]) -> np.ndarray:
+        return engine.histogram(model_for(values))
+
+    return signal

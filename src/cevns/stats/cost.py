@@ -27,7 +27,13 @@ _TINY = 1e-300
 
 
 def poisson_deviance(observed: np.ndarray, expected: np.ndarray) -> float:
-    """2 Σ [μ − n + n ln(n/μ)] with the n = 0 terms reduced to 2μ."""
+    """2 Σ [μ − n + n ln(n/μ)] with the n = 0 terms reduced to 2μ.
+
+    Events observed where the model expects none have likelihood zero: the deviance is
+    +∞ (a fit in that state cannot converge, and says so).
+    """
+    if np.any((observed > 0) & (expected <= 0)):
+        return float("inf")
     mu = np.maximum(expected, _TINY)
     with np.errstate(divide="ignore", invalid="ignore"):
         log_term = np.where(observed > 0, observed * np.log(observed / mu), 0.0)

@@ -77,8 +77,12 @@ def fit(
     fixed: Iterable[str] = (),
     minos: Iterable[str] = (),
     strategy: int = 1,
+    max_calls: int | None = None,
 ) -> FitResult:
-    """Minimise ``cost`` from ``start``; raise :class:`FitNotConvergedError` if it fails."""
+    """Minimise ``cost`` from ``start``; raise :class:`FitNotConvergedError` if it fails.
+
+    ``max_calls`` limits MIGRAD's function calls (Minuit's default when None).
+    """
     names = list(cost._parameters)
     missing = [n for n in names if n not in start]
     if missing:
@@ -88,8 +92,10 @@ def fit(
     fixed = tuple(fixed)
     for name in fixed:
         minuit.fixed[name] = True
-    minuit.migrad()
-    if not minuit.valid:
+    if all(minuit.fixed[n] for n in names):
+        return _fixed_point(cost, minuit, names, fixed)
+    minuit.migrad(ncall=max_calls)
+    if not minuit.valid and max_calls is None:
         minuit.migrad()
     if not minuit.valid:
         raise FitNotConvergedError(_failure_message(minuit))
@@ -126,6 +132,25 @@ def fit(
     )
 
 
+def _fixed_point(cost, minuit: Minuit, names: list[str], fixed: tuple[str, ...]) -> FitResult:
+    """The 'fit' of a cost with every parameter fixed: its value at that point."""
+    values = dict(zip(names, minuit.values, strict=True))
+    minimum = float(cost(*minuit.values))
+    if not np.isfinite(minimum):
+        raise FitNotConvergedError("the cost is not finite at the fixed parameter values")
+    chi2 = sum(t._value([values[p] for p in t._parameters]) for t in data_terms(cost))
+    return FitResult(
+        values=values,
+        errors=dict.fromkeys(names, 0.0),
+        covariance={(a, b): 0.0 for a in names for b in names},
+        minimum=minimum,
+        chi2=float(chi2),
+        ndof=sum(t.ndata for t in data_terms(cost)),
+        fixed=fixed,
+        minuit=minuit,
+    )
+
+
 def _failure_message(minuit: Minuit) -> str:
     fmin = minuit.fmin
     reasons = []
@@ -140,3 +165,21 @@ def _failure_message(minuit: Minuit) -> str:
             reasons.append("the cost is not finite")
     detail = "; ".join(reasons) or "MIGRAD reported an invalid minimum"
     return f"the fit did not converge ({detail})"
+
+
+def propagate_error(function, result: FitResult, relative_step: float = 1e-3) -> float:
+    """Standard error of ``function(values)`` at the best fit, σ² = ∇fᵀ C ∇f.
+
+    The gradient is taken by central differences with steps of ``relative_step`` × each
+    parameter's error; fixed parameters do not contribute.
+    """
+    free = [n for n in result.values if n not in result.fixed and result.errors[n] > 0]
+    gradient = np.empty(len(free))
+    for index, name in enumerate(free):
+        step = relative_step * result.errors[name]
+        up, down = dict(result.values), dict(result.values)
+        up[name] += step
+        down[name] -= step
+        gradient[index] = (function(up) - function(down)) / (2 * step)
+    covariance = np.array([[result.covariance[a, b] for b in free] for a in free])
+    return float(np.sqrt(max(gradient @ covariance @ gradient, 0.0)))
