@@ -28,20 +28,38 @@ def parse_assignments(items: list[str]) -> dict[str, float]:
     return values
 
 
+def parse_free(items: list[str]) -> dict[str, float | None]:
+    """``NAME`` or ``NAME=START`` → {name: start or None (the Standard-Model value)}."""
+    free: dict[str, float | None] = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        try:
+            free[name.strip()] = float(text) if sep else None
+        except ValueError:
+            raise CevnsInputError(f"--free must be NAME or NAME=START; got {item!r}") from None
+    return free
+
+
 def run_fit(
     experiments: list[str],
     data: Path | None = None,
     fix: dict[str, float] | None = None,
     max_calls: int | None = None,
+    free: dict[str, float | None] | None = None,
 ) -> tuple[dict[str, Any], list, Any]:
-    """Fit ``experiments`` jointly; return the report, the analyses and the fit result."""
+    """Fit ``experiments`` jointly; return the report, the analyses and the fit result.
+
+    ``free`` names new-physics parameters (:data:`cevns.interactions.models.PARAMETERS`)
+    to fit; the CEvNS signal scales are then held at 1, so that the model sets the
+    normalisation, and MINOS errors are reported for those parameters.
+    """
     from cevns.stats.analyses.registry import build_analysis
     from cevns.stats.analysis import combine, merged_start
     from cevns.stats.fit import fit
     from cevns.stats.inference import significance
     from cevns.stats.report import analysis_report, parameter_table
 
-    analyses = [build_analysis(name, data) for name in dict.fromkeys(experiments)]
+    analyses = [build_analysis(name, data, free) for name in dict.fromkeys(experiments)]
     cost = combine(*analyses)
     start = merged_start(*analyses)
     fix = fix or {}
@@ -51,10 +69,12 @@ def run_fit(
             f"--fix names unknown parameters {', '.join(unknown)}; the fit has "
             f"{', '.join(cost._parameters)}"
         )
-    start.update(fix)
     scales = [a.signal_scale for a in analyses]
-    result = fit(cost, start, fixed=list(fix), minos=[s for s in scales if s not in fix],
-                 max_calls=max_calls)  # fmt: skip
+    if free:
+        fix = {**dict.fromkeys(scales, 1.0), **fix}
+    start.update(fix)
+    minos = [s for s in scales if s not in fix] + [n for n in (free or {}) if n not in fix]
+    result = fit(cost, start, fixed=list(fix), minos=minos, max_calls=max_calls)  # fmt: skip
     per_experiment = []
     for analysis in analyses:
         z = (
@@ -153,6 +173,12 @@ def register(app: typer.Typer) -> None:
         fix: Annotated[
             list[str] | None, typer.Option(help="Fix a parameter: NAME=VALUE (repeatable).")
         ] = None,
+        free: Annotated[
+            list[str] | None,
+            typer.Option(
+                help="Fit a new-physics parameter, NAME or NAME=START (see cevns models)."
+            ),
+        ] = None,
         max_calls: Annotated[
             int | None, typer.Option(help="Limit MIGRAD's function calls.")
         ] = None,
@@ -162,7 +188,7 @@ def register(app: typer.Typer) -> None:
 
         try:
             report, analyses, result = run_fit(
-                experiments, data, parse_assignments(fix or []), max_calls
+                experiments, data, parse_assignments(fix or []), max_calls, parse_free(free or [])
             )
         except FitNotConvergedError as error:
             typer.echo(f"error: {error}; no result is reported", err=True)

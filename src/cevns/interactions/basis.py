@@ -31,11 +31,20 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 
-from cevns.constants import fermi_constant, hbar_c_squared
+from cevns.constants import (
+    electron_mass,
+    fermi_constant,
+    fine_structure_constant,
+    hbar_c_squared,
+)
 from cevns.interactions.kinematics import recoil_energy_max
 
 #: Names of the Standard-Model kinematic basis terms, in a fixed order.
 STANDARD_MODEL_BASIS = ("vector", "axial", "interference")
+#: Basis terms of new-physics interactions with their own kinematics.
+NEW_PHYSICS_BASIS = ("magnetic", "scalar")
+#: Every basis term the prediction engine folds.
+ALL_BASIS = STANDARD_MODEL_BASIS + NEW_PHYSICS_BASIS
 
 
 def cross_section_prefactor(nuclear_mass: float) -> float:
@@ -58,4 +67,39 @@ def standard_model_basis(
         "vector": prefactor * (1.0 + one_minus_y_squared - mass_term),
         "axial": prefactor * (1.0 + one_minus_y_squared + mass_term),
         "interference": prefactor * (1.0 - one_minus_y_squared),
+    }
+
+
+def new_physics_basis(
+    neutrino_energy: ArrayLike, recoil_energy: ArrayLike, nuclear_mass: float
+) -> dict[str, np.ndarray]:
+    """Basis terms with their own kinematics (area per energy), zero above T_max.
+
+    * ``magnetic`` — neutrino magnetic moment (seeds/001; P. Vogel and J. Engel, Phys. Rev.
+      D 39, 3378 (1989); A. C. Dodd et al., Phys. Lett. B 266, 434 (1991)):
+      dσ/dT = (π α² μ_ν² Z² / m_e²) [(1 − T/E)/T + T/(4E²)] F²(q) with μ_ν in Bohr
+      magnetons; the basis term is π α² (ħc)² / m_e² · [1/T − 1/E + T/(4E²)] and the
+      charge (μ_ν/μ_B)² Z² F_p(q)². It grows as 1/T at low recoil.
+    * ``scalar`` — a scalar mediator (D. G. Cerdeño et al., JHEP 05 (2016) 118,
+      arXiv:1604.01025): dσ/dT = M² T / (4π E²) · C_S with C_S = (coupling charge)² /
+      (q² + m_φ²)²; the basis term is (ħc)² M² T / (4π E²). It does not interfere with the
+      vector term (the scalar interaction flips helicity).
+    """
+    energy = np.asarray(neutrino_energy, dtype=float)
+    recoil = np.asarray(recoil_energy, dtype=float)
+    allowed = (recoil > 0) & (recoil <= recoil_energy_max(energy, nuclear_mass))
+    safe_recoil = np.where(recoil > 0, recoil, 1.0)
+    magnetic_scale = math.pi * fine_structure_constant**2 * hbar_c_squared / electron_mass**2
+    magnetic = magnetic_scale * (1.0 / safe_recoil - 1.0 / energy + recoil / (4.0 * energy**2))
+    scalar = hbar_c_squared * nuclear_mass**2 * recoil / (4.0 * math.pi * energy**2)
+    return {"magnetic": np.where(allowed, magnetic, 0.0), "scalar": np.where(allowed, scalar, 0.0)}
+
+
+def all_basis(
+    neutrino_energy: ArrayLike, recoil_energy: ArrayLike, nuclear_mass: float
+) -> dict[str, np.ndarray]:
+    """Standard-Model and new-physics basis terms together (see :data:`ALL_BASIS`)."""
+    return {
+        **standard_model_basis(neutrino_energy, recoil_energy, nuclear_mass),
+        **new_physics_basis(neutrino_energy, recoil_energy, nuclear_mass),
     }

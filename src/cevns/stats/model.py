@@ -63,6 +63,7 @@ class Component:
     scale_parameters: tuple[str, ...] = ()
     shape_systematics: tuple[ShapeSystematic, ...] = ()
     model_parameters: Mapping[str, float] = field(default_factory=dict)
+    _last: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def parameters(self) -> tuple[str, ...]:
@@ -70,8 +71,19 @@ class Component:
         names += [s.parameter for s in self.shape_systematics]
         return tuple(dict.fromkeys(names))
 
+    def nominal_histogram(self, values: Mapping[str, float]) -> np.ndarray:
+        """The nominal histogram; a function's last result is reused while its parameters
+        are unchanged (profile scans move only the nuisances between calls)."""
+        if not callable(self.nominal):
+            return self.nominal
+        key = tuple(values[name] for name in self.model_parameters)
+        if self._last.get("key") != key:
+            self._last["histogram"] = self.nominal(values)
+            self._last["key"] = key
+        return self._last["histogram"]
+
     def expected(self, values: Mapping[str, float]) -> np.ndarray:
-        histogram = self.nominal(values) if callable(self.nominal) else self.nominal
+        histogram = self.nominal_histogram(values)
         scale = 1.0
         for name in self.scale_parameters:
             scale *= values[name]

@@ -2,33 +2,60 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from cevns.errors import unknown_name_error
 from cevns.stats.analysis import Analysis
 
 
-def _csi_2021(data_directory: str | Path | None) -> Analysis:
-    from cevns.stats.analyses.csi2021 import build_csi_2021
+def _builder(name: str) -> Callable[..., Analysis]:
+    if name == "coherent-csi-2021":
+        from cevns.stats.analyses.csi2021 import build_csi_2021
 
-    return build_csi_2021(data_directory)
-
-
-def _lar_2020(data_directory: str | Path | None) -> Analysis:
+        return build_csi_2021
     from cevns.stats.analyses.lar2020 import build_lar_2020
 
-    return build_lar_2020(data_directory)
+    return build_lar_2020
 
 
-ANALYSES: dict[str, Callable[[str | Path | None], Analysis]] = {
-    "coherent-csi-2021": _csi_2021,
-    "coherent-lar-2020": _lar_2020,
-}
+#: Experiments with a public data release and a likelihood.
+ANALYSES = ("coherent-csi-2021", "coherent-lar-2020")
 
 
-def build_analysis(name: str, data_directory: str | Path | None = None) -> Analysis:
-    """The analysis of experiment ``name`` on the release found in ``data_directory``."""
+def build_analysis(
+    name: str,
+    data_directory: str | Path | None = None,
+    model_parameters: Mapping[str, float] | None = None,
+) -> Analysis:
+    """The analysis of experiment ``name`` on the release found in ``data_directory``.
+
+    ``model_parameters`` (names of :data:`cevns.interactions.models.PARAMETERS` with start
+    values; ``None`` values take the Standard-Model default) make the CEvNS signal a
+    function of those parameters through the prediction engine and add them to the cost.
+    """
     if name not in ANALYSES:
         raise unknown_name_error("analysis", name, ANALYSES)
-    return ANALYSES[name](data_directory)
+    builder = _builder(name)
+    if not model_parameters:
+        return builder(data_directory)
+    from cevns.experiments.build import build_experiment
+    from cevns.experiments.engine import PredictionEngine
+    from cevns.experiments.load import load_experiment
+    from cevns.interactions.models import NewPhysicsCharges, default_values
+    from cevns.stats.analysis import signal_from_charges
+
+    defaults = default_values(model_parameters)
+    start = {k: defaults[k] if v is None else float(v) for k, v in model_parameters.items()}
+    engine = PredictionEngine(build_experiment(load_experiment(name), data_directory))
+    names = tuple(start)
+
+    def charges_for(values: Mapping[str, float]) -> NewPhysicsCharges:
+        return NewPhysicsCharges({n: values[n] for n in names})
+
+    return builder(
+        data_directory,
+        signal=signal_from_charges(engine, charges_for),
+        signal_parameters=start,
+        engine=engine,
+    )

@@ -1,0 +1,150 @@
+"""New-physics models: each reduces to the Standard Model at zero coupling and obeys its
+limits (heavy mediator = NSI, 1/T magnetic upturn, incoherent scalar, flavour scales)."""
+
+import math
+
+import numpy as np
+import pytest
+
+from cevns.constants import hbar_c
+from cevns.errors import CevnsInputError
+from cevns.experiments.build import build_experiment
+from cevns.experiments.engine import PredictionEngine, StandardModelCharges
+from cevns.experiments.load import load_experiment
+from cevns.interactions.models import PARAMETERS, NewPhysicsCharges, default_values
+from cevns.interactions.models.scalar_mediator import nucleon_scalar_charges
+from cevns.interactions.models.vector_mediator import equivalent_nsi
+from cevns.units import MeV, fm, keV
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return PredictionEngine(build_experiment(load_experiment("coherent-csi-2021")))
+
+
+def _charges(engine, values):
+    kernel = engine.kernels[0]
+    return kernel, NewPhysicsCharges(values).charges(kernel, engine.flavors)
+
+
+def test_every_model_at_zero_coupling_is_the_standard_model_exactly(engine):
+    standard = engine.histogram(StandardModelCharges())
+    assert np.array_equal(engine.histogram(NewPhysicsCharges(default_values(PARAMETERS))), standard)
+    assert np.array_equal(engine.histogram(NewPhysicsCharges({})), standard)
+
+
+def test_heavy_vector_mediator_equals_the_corresponding_nsi(engine):
+    # M = 100 GeV ≫ q ~ 100 MeV: the Z′ shift equals NSI with ε^q = g²Q′_νQ′_q/(√2 G_F M²)
+    # (seeds/002) to O(q²/M²) ~ 1e-6.
+    for model in ("universal", "bl", "baryonic"):
+        mass_mev, coupling = 1e5, 0.05
+        nsi = equivalent_nsi(model, coupling, mass_mev * MeV)
+        zprime = engine.histogram(
+            NewPhysicsCharges({f"zprime_{model}_g": coupling, "zprime_mass": mass_mev})
+        )
+        nsi_values = {
+            f"eps_{pair}_{q}": nsi[q] for pair in ("ee", "mumu", "tautau") for q in ("u", "d")
+        }
+        assert zprime == pytest.approx(engine.histogram(NewPhysicsCharges(nsi_values)), rel=1e-5)
+
+
+def test_light_mediator_suppression_follows_the_propagator(engine):
+    # For M ≪ q the Z′ term falls as 1/q²: doubling T halves it (q² = 2MT + T²).
+    kernel, heavy = _charges(engine, {"zprime_universal_g": 1e-5, "zprime_mass": 0.01})
+    _, standard = _charges(engine, {})
+    # ΔG_V = Δg(q²) (Z F_p + N F_n): divide out the nucleus to see the propagator.
+    nucleus = (
+        kernel.isotope.Z * kernel.form_factor_proton + kernel.isotope.N * kernel.form_factor_neutron
+    )
+    shift = (np.sqrt(heavy["vector"][0]) - np.sqrt(standard["vector"][0])) / nucleus
+    q2 = kernel.momentum_transfer**2
+    assert np.abs(shift * q2)[10:] == pytest.approx(np.abs(shift * q2)[10], rel=0.02)
+
+
+def test_nsi_diagonal_matches_the_weak_charge_formula(engine):
+    # seeds/002: G_V = (g_V^p + 2ε^u + ε^d) Z F + (g_V^n + ε^u + 2ε^d) N F.
+    kernel, charges = _charges(engine, {"eps_ee_u": 0.1, "eps_ee_d": -0.05})
+    iso = kernel.isotope
+    e_index = engine.flavors.index("nu_e")
+    from cevns.interactions.couplings import standard_model_couplings
+
+    c = standard_model_couplings("nu_e")
+    f = kernel.form_factor_proton
+    expected = (
+        (c.g_v_proton + 0.2 - 0.05) * iso.Z * f + (c.g_v_neutron + 0.1 - 0.1) * iso.N * f
+    ) ** 2
+    assert charges["vector"][e_index] == pytest.approx(expected, rel=1e-12)
+    # ν_μ is untouched by ε_ee.
+    _, standard = _charges(engine, {})
+    mu_index = engine.flavors.index("nu_mu")
+    assert np.array_equal(charges["vector"][mu_index], standard["vector"][mu_index])
+
+
+def test_off_diagonal_nsi_adds_incoherently_to_both_flavours(engine):
+    _, standard = _charges(engine, {})
+    _, charges = _charges(engine, {"eps_emu_u": 0.1})
+    for flavor in ("nu_e", "nu_mu", "nu_mu_bar"):
+        index = engine.flavors.index(flavor)
+        assert np.all(charges["vector"][index] > standard["vector"][index])
+
+
+def test_magnetic_moment_rate_grows_as_one_over_recoil_at_low_recoil():
+    # seeds/001: (dσ/dT)_μ ∝ (1 − T/E)/T + T/(4E²) → 1/T for T ≪ E.
+    from cevns.interactions.basis import new_physics_basis
+
+    mass = 123.8e3 * MeV
+    recoil = np.array([0.01, 0.02, 0.04]) * keV
+    magnetic = new_physics_basis(30 * MeV, recoil, mass)["magnetic"]
+    assert magnetic * recoil == pytest.approx(magnetic[0] * recoil[0], rel=1e-5)
+    assert new_physics_basis(30 * MeV, np.array([0.0]), mass)["magnetic"][0] == 0.0
+
+
+def test_magnetic_moment_adds_events_only_for_its_flavour(engine):
+    _, standard = _charges(engine, {})
+    _, charges = _charges(engine, {"mu_nu_e": 10.0})
+    assert np.all(charges["magnetic"][engine.flavors.index("nu_e")] > 0)
+    assert np.all(charges["magnetic"][engine.flavors.index("nu_mu")] == 0)
+    assert np.array_equal(charges["vector"], standard["vector"])
+
+
+def test_scalar_mediator_is_incoherent_and_uses_the_nucleon_scalar_charges(engine):
+    # Cerdeño et al. (arXiv:1604.01025): Q_φ ≈ 15.1 Z + 14 N; tolerance 5 %.
+    c_p, c_n = nucleon_scalar_charges()
+    assert c_p == pytest.approx(15.1, rel=0.05)
+    assert c_n == pytest.approx(14.0, rel=0.05)
+    _, standard = _charges(engine, {})
+    _, charges = _charges(engine, {"scalar_g": 1e-5, "scalar_mass": 10.0})
+    assert np.array_equal(charges["vector"], standard["vector"])
+    assert np.all(charges["scalar"] > 0)
+
+
+def test_flavour_scales_and_weak_mixing_angle(engine):
+    per_flavor = engine.histograms()
+    scaled = engine.histograms(NewPhysicsCharges({"flavor_scale_mu": 0.5, "flavor_scale_e": 2.0}))
+    assert scaled["nu_mu"] == pytest.approx(0.5 * per_flavor["nu_mu"], rel=1e-12)
+    assert scaled["nu_mu_bar"] == pytest.approx(0.5 * per_flavor["nu_mu_bar"], rel=1e-12)
+    assert scaled["nu_e"] == pytest.approx(2.0 * per_flavor["nu_e"], rel=1e-12)
+    assert engine.histogram(NewPhysicsCharges({"sin2_theta_w": 0.22})) == pytest.approx(
+        engine.histogram(StandardModelCharges(sin2_theta_w=0.22)), rel=1e-12
+    )
+
+
+def test_neutron_skin_shrinks_the_rate_and_rebuilds_the_radius(engine):
+    kernel = engine.kernels[0]
+    from cevns.interactions.models.nuclear_radius import neutron_form_factor
+
+    skin = neutron_form_factor(kernel, 0.5)
+    q_over_hbar_c = kernel.momentum_transfer[5] / hbar_c
+    radius = kernel.form_factors.proton.rms_radius + 0.5 * fm
+    # F(q) ≈ 1 − q²⟨r²⟩/6 at the smallest momenta; tolerance 1e-3.
+    assert skin[5] == pytest.approx(1 - (q_over_hbar_c * radius) ** 2 / 6, abs=1e-3)
+    assert (
+        engine.histogram(NewPhysicsCharges({"neutron_skin": 0.5})).sum() < engine.histogram().sum()
+    )
+
+
+def test_bad_parameters_are_refused():
+    with pytest.raises(CevnsInputError, match="unknown model parameter 'eps_ee_s'"):
+        NewPhysicsCharges({"eps_ee_s": 0.1})
+    with pytest.raises(CevnsInputError, match="sin2_theta_w must be finite"):
+        NewPhysicsCharges({"sin2_theta_w": math.nan})
