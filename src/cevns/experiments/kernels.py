@@ -1,6 +1,7 @@
 """Flux-folded kinematic kernels on a recoil-energy grid (design guide, "Speed by construction").
 
-For each isotope, flavour f and basis term b, the kernel at recoil node T_j is
+For each isotope, flavour f and basis term b (the Standard-Model terms and the magnetic and
+scalar terms of :mod:`cevns.interactions.basis`), the kernel at recoil node T_j is
 
     I_{b,f}(T_j) = ∫ dE φ_f(E) k_b(E, T_j),
 
@@ -24,7 +25,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from cevns.interactions.basis import STANDARD_MODEL_BASIS, standard_model_basis
+from cevns.interactions.basis import ALL_BASIS, all_basis
 from cevns.interactions.kinematics import (
     momentum_transfer,
     neutrino_energy_min,
@@ -73,11 +74,11 @@ def folded_basis(
     line = flux.source.line_energy(flavor)
     if line is not None:
         quadrature = flux.energy_quadrature(flavor)
-        basis = standard_model_basis(quadrature.energies[0], recoil, nuclear_mass)
+        basis = all_basis(quadrature.energies[0], recoil, nuclear_mass)
         return {name: quadrature.weights[0] * values for name, values in basis.items()}
     x, w = np.polynomial.legendre.leggauss(ENERGY_NODES_PER_PIECE)
     e_min = neutrino_energy_min(recoil, nuclear_mass)[:, np.newaxis]
-    totals = {name: np.zeros_like(recoil) for name in STANDARD_MODEL_BASIS}
+    totals = {name: np.zeros_like(recoil) for name in ALL_BASIS}
     pieces = support_breakpoints(flux, flavor)
     for low, high in pairwise(pieces):
         lower = np.clip(e_min, low, high)
@@ -85,7 +86,7 @@ def folded_basis(
         energies = lower + half * (x + 1.0)
         weights = half * w
         density = flux.spectral_fluence(flavor, energies.ravel()).reshape(energies.shape)
-        basis = standard_model_basis(energies, recoil[:, np.newaxis], nuclear_mass)
+        basis = all_basis(energies, recoil[:, np.newaxis], nuclear_mass)
         for name, values in basis.items():
             totals[name] += np.sum(values * density * weights, axis=1)
     return totals
