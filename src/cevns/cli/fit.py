@@ -53,16 +53,20 @@ def run_fit(
     to fit; the CEvNS signal scales are then held at 1, so that the model sets the
     normalisation, and MINOS errors are reported for those parameters.
     """
+    from cevns.interactions.models import PARAMETERS
     from cevns.stats.analyses.registry import build_analysis
     from cevns.stats.analysis import combine, merged_start
     from cevns.stats.fit import fit
     from cevns.stats.inference import significance
     from cevns.stats.report import analysis_report, parameter_table
 
-    analyses = [build_analysis(name, data, free) for name in dict.fromkeys(experiments)]
+    fix = fix or {}
+    # Model parameters named in --fix join the model (held at their fixed value).
+    model_parameters = {**dict.fromkeys(n for n in fix if n in PARAMETERS), **(free or {})}
+    analyses = [build_analysis(name, data, model_parameters)
+                for name in dict.fromkeys(experiments)]  # fmt: skip
     cost = combine(*analyses)
     start = merged_start(*analyses)
-    fix = fix or {}
     unknown = sorted(set(fix) - set(cost._parameters))
     if unknown:
         raise CevnsInputError(

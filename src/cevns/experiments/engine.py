@@ -35,6 +35,7 @@ from cevns.interactions.cross_section import total_cross_section
 from cevns.interactions.standard_model import spin_excesses
 from cevns.nuclear.form_factors import form_factors_for
 from cevns.nuclear.isotopes import get_isotope
+from cevns.sources import Disappearance, Flux
 from cevns.sources.base import gauss_legendre
 
 #: Gauss–Legendre nodes per time bin (and per piece where the time efficiency has a kink).
@@ -110,6 +111,7 @@ class PredictionEngine:
             for k in self.kernels
         ]
         self._time_matrix = np.stack([self.time_templates[f] for f in self.flavors])
+        self._oscillation_cache: dict[float, list[dict[str, np.ndarray]]] = {}
 
     # --- set-up ---------------------------------------------------------------------------
     def _kernel(self, isotope_name: str, targets: float, form_factor: str) -> IsotopeKernel:
@@ -174,15 +176,22 @@ class PredictionEngine:
         return templates
 
     # --- fast evaluation --------------------------------------------------------------------
-    def observable_matrix(self, model: ChargeModel | None = None) -> np.ndarray:
-        """s[f, k]: expected events per flavour and observable bin (before time efficiency)."""
+    def observable_matrix(
+        self, model: ChargeModel | None = None, folded: list[dict] | None = None
+    ) -> np.ndarray:
+        """s[f, k]: expected events per flavour and observable bin (before time efficiency).
+
+        ``folded`` replaces the flux-folded kernels (one dict of stacked arrays per
+        isotope), for models that change the flux (oscillations).
+        """
         model = model or self._standard_model
         total = 0.0
-        for kernel, weighted, folded in zip(
-            self.kernels, self._weighted_responses, self._stacked_folded, strict=True
+        kernels = folded or self._stacked_folded
+        for kernel, weighted, isotope_kernels in zip(
+            self.kernels, self._weighted_responses, kernels, strict=True
         ):
             charges = model.charges(kernel, self.flavors)
-            rate = sum(charges[name] * folded[name] for name in charges)
+            rate = sum(charges[name] * isotope_kernels[name] for name in charges)
             total = total + rate @ weighted.T
         return total
 
@@ -196,9 +205,42 @@ class PredictionEngine:
         matrix = self.observable_matrix(model)
         return {f: np.outer(matrix[i], self._time_matrix[i]) for i, f in enumerate(self.flavors)}
 
-    def histogram(self, model: ChargeModel | None = None) -> np.ndarray:
+    def histogram(
+        self, model: ChargeModel | None = None, folded: list[dict] | None = None
+    ) -> np.ndarray:
         """H[k, t] = Σ_f s_f[k] τ_f[t], summed over flavours (the fast path of fits)."""
-        return self.observable_matrix(model).T @ self._time_matrix
+        return self.observable_matrix(model, folded).T @ self._time_matrix
+
+    def oscillation_kernels(self, delta_m2: float) -> list[dict[str, np.ndarray]]:
+        """Per isotope, ∫ φ_f(E) sin²(Δm² L/4E) k_b(E, T_j) dE stacked over flavours.
+
+        The kernels of a flux that oscillates with amplitudes A_f are then
+        I_f − A_f × (these); cached per Δm².
+        """
+        key = float(delta_m2)
+        if key not in self._oscillation_cache:
+            flux = self.experiment.flux
+            full = Disappearance.flavor_blind(key, 1.0)
+            oscillated = Flux(flux.source, flux.units_of_source, flux.distance, full)
+            kernels = []
+            for kernel, nominal in zip(self.kernels, self._stacked_folded, strict=True):
+                mass = kernel.isotope.nuclear_mass
+                refolded = {
+                    f: folded_basis(oscillated, f, kernel.recoil, mass) for f in self.flavors
+                }
+                kernels.append({b: nominal[b] - np.stack([refolded[f][b] for f in self.flavors])
+                                for b in nominal})  # fmt: skip
+            self._oscillation_cache[key] = kernels
+        return self._oscillation_cache[key]
+
+    def oscillated_kernels(
+        self, delta_m2: float, amplitudes: dict[str, float]
+    ) -> list[dict[str, np.ndarray]]:
+        """Kernels I_f − A_f S_f(Δm²) for amplitudes A per flavour (missing flavours: 0)."""
+        column = np.array([[amplitudes.get(f, 0.0)] for f in self.flavors])
+        return [{b: nominal[b] - column * sine[b] for b in nominal}
+                for nominal, sine in zip(self._stacked_folded, self.oscillation_kernels(delta_m2),
+                                         strict=True)]  # fmt: skip
 
     # --- slower outputs for reports and plots ------------------------------------------------
     def recoil_spectrum(

@@ -12,6 +12,8 @@ the basis terms of :mod:`cevns.interactions.basis`:
 * magnetic: (μ_ν,α/μ_B)² Z² F_p²; scalar: (g Q_φ)²/(q² + m_φ²)².
 
 s_α is ``flavor_scale_α``. Each piece is documented, with its source, in its own module.
+The sterile-oscillation parameters (:mod:`.sterile`) change the flux, not the charges; the
+charges ignore them and the engine applies them (:meth:`oscillated_histogram`).
 With every parameter at its default the charges equal
 :class:`~cevns.experiments.engine.StandardModelCharges` exactly.
 """
@@ -33,6 +35,7 @@ from cevns.interactions.models import (
     nsi,
     nuclear_radius,
     scalar_mediator,
+    sterile,
     vector_mediator,
     weak_mixing,
 )
@@ -49,6 +52,7 @@ PARAMETERS: dict[str, ModelParameter] = {
     **charge_radius.PARAMETERS,
     **nuclear_radius.PARAMETERS,
     **flavored.PARAMETERS,
+    **sterile.PARAMETERS,
 }
 
 

@@ -15,7 +15,11 @@ from cevns.interactions.models.parameters import ModelParameter
 
 PARAMETERS = {
     f"flavor_scale_{lepton}": ModelParameter(
-        f"flavor_scale_{lepton}", 1.0, "", f"cross section of ν_{lepton} relative to the SM"
+        f"flavor_scale_{lepton}",
+        1.0,
+        "",
+        f"cross section of ν_{lepton} relative to the SM",
+        (0.0, None),
     )
     for lepton in ("e", "mu", "tau")
 }

@@ -21,7 +21,11 @@ UNIT = 1e-10  # parameters are in 10⁻¹⁰ μ_B
 
 PARAMETERS = {
     f"mu_nu_{lepton}": ModelParameter(
-        f"mu_nu_{lepton}", 0.0, "1e-10 mu_B", f"effective magnetic moment of ν_{lepton}"
+        f"mu_nu_{lepton}",
+        0.0,
+        "1e-10 mu_B",
+        f"effective magnetic moment of ν_{lepton}",
+        (0.0, None),
     )
     for lepton in ("e", "mu", "tau")
 }

@@ -19,3 +19,5 @@ class ModelParameter:
     default: float
     unit: str
     description: str
+    #: Physical range (fits and scans stay inside it); None for an unbounded side.
+    limits: tuple[float | None, float | None] = (None, None)

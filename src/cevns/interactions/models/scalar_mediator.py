@@ -35,7 +35,9 @@ SCALAR_FORM_FACTORS = {
 
 PARAMETERS = {
     "scalar_g": ModelParameter("scalar_g", 0.0, "", "scalar coupling g = g_ν = g_q"),
-    "scalar_mass": ModelParameter("scalar_mass", 1000.0, "MeV", "scalar-mediator mass"),
+    "scalar_mass": ModelParameter(
+        "scalar_mass", 1000.0, "MeV", "scalar-mediator mass", (1e-3, 1e7)
+    ),
 }
 
 

@@ -46,7 +46,9 @@ PARAMETERS = {
         )
         for model in CHARGES
     },
-    "zprime_mass": ModelParameter("zprime_mass", 1000.0, "MeV", "vector-mediator mass"),
+    "zprime_mass": ModelParameter(
+        "zprime_mass", 1000.0, "MeV", "vector-mediator mass", (1e-3, 1e7)
+    ),
 }
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+import numpy as np
+
 from cevns.errors import unknown_name_error
 from cevns.stats.analysis import Analysis
 
@@ -42,20 +44,30 @@ def build_analysis(
     from cevns.experiments.build import build_experiment
     from cevns.experiments.engine import PredictionEngine
     from cevns.experiments.load import load_experiment
-    from cevns.interactions.models import NewPhysicsCharges, default_values
-    from cevns.stats.analysis import signal_from_charges
+    from cevns.interactions.models import PARAMETERS, NewPhysicsCharges, default_values, sterile
 
     defaults = default_values(model_parameters)
     start = {k: defaults[k] if v is None else float(v) for k, v in model_parameters.items()}
     engine = PredictionEngine(build_experiment(load_experiment(name), data_directory))
     names = tuple(start)
 
-    def charges_for(values: Mapping[str, float]) -> NewPhysicsCharges:
-        return NewPhysicsCharges({n: values[n] for n in names})
+    charge_names = tuple(n for n in names if not sterile.is_sterile(n))
+    oscillates = len(charge_names) < len(names)
 
-    return builder(
-        data_directory,
-        signal=signal_from_charges(engine, charges_for),
-        signal_parameters=start,
-        engine=engine,
-    )
+    def signal(values: Mapping[str, float]):
+        charges = NewPhysicsCharges({n: values[n] for n in charge_names})
+        if not oscillates:
+            return engine.histogram(charges)
+        oscillation = sterile.survival(values)
+        amplitudes = {f: oscillation.sterile_amplitude(f) for f in engine.flavors}
+        kernels = engine.oscillated_kernels(oscillation.delta_m2_41, amplitudes)
+        return engine.histogram(charges, kernels)
+
+    analysis = builder(data_directory, signal=signal, signal_parameters=start, engine=engine)
+    for name in names:
+        low, high = PARAMETERS[name].limits
+        if low is not None or high is not None:
+            limits = (-np.inf if low is None else low, np.inf if high is None else high)
+            analysis.data._parameters[name] = limits
+            analysis.limits[name] = limits
+    return analysis
