@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 
 import numpy as np
@@ -32,19 +31,6 @@ TIME_SPEC = TypeAdapter(TimeEfficiencySpec)
 CSI_NOMINAL = (1.32045, 0.285979, 10.8646, -0.333322)
 
 
-def _data_dir() -> Path:
-    """``CEVNS_DATA_DIR`` if set, else ../shared/data next to the project root; skip if absent."""
-    configured = os.environ.get("CEVNS_DATA_DIR", "").strip()
-    directory = (
-        Path(configured).expanduser()
-        if configured
-        else Path(__file__).resolve().parents[2] / "shared" / "data"
-    )
-    if not directory.is_dir():
-        pytest.skip(f"public COHERENT data not found at {directory} (set CEVNS_DATA_DIR)")
-    return directory
-
-
 def _logistic_by_hand(x: float, a: float, b: float, c: float, d: float) -> float:
     return min(max(a / (1.0 + math.exp(-b * (x - c))) + d, 0.0), 1.0)
 
@@ -65,9 +51,9 @@ def test_logistic_csi_nominal_at_5_10_20_pe():
     assert efficiency.unclipped(5.0) < 0
 
 
-def test_logistic_coefficients_match_the_release_file():
+def test_logistic_coefficients_match_the_release_file(shared_data_dir: Path):
     # Data test: effCoefficients.txt holds the nominal row and two systematic variants.
-    text = (_data_dir() / "coherent-csi-2021" / "effCoefficients.txt").read_text()
+    text = (shared_data_dir / "coherent-csi-2021" / "effCoefficients.txt").read_text()
     rows = [
         tuple(float(v) for v in line.split())
         for line in text.splitlines()
@@ -104,10 +90,10 @@ def test_logistic_step_is_zero_below_the_threshold():
 # --- tabulated (argon 2020), threshold, unit ----------------------------------------------------
 
 
-def test_tabulated_argon_efficiency_is_flat_above_the_last_bin():
+def test_tabulated_argon_efficiency_is_flat_above_the_last_bin(shared_data_dir: Path):
     # Data test: CENNS10AnlAEfficiency.txt (keVee centre, keVnr centre, efficiency) of the
     # arXiv:2003.10630 release; companion section 2.6: flat above the last bin.
-    table = np.loadtxt(_data_dir() / "coherent-lar-2020" / "CENNS10AnlAEfficiency.txt")
+    table = np.loadtxt(shared_data_dir / "coherent-lar-2020" / "CENNS10AnlAEfficiency.txt")
     efficiency = TabulatedEfficiency(table[:, 0] * keVee, table[:, 2])
     last = table[-1, 2]
     assert table[-1, 0] == 39.75 and last == pytest.approx(0.96345)
@@ -201,8 +187,8 @@ def test_logistic_spec_in_energy_units_scales_b_and_c():
     assert float(efficiency(5.0 * keVee)) == pytest.approx(1 / (1 + math.exp(-1.0)))
 
 
-def test_tabulated_spec_reads_the_argon_release_file():
-    directory = _data_dir() / "coherent-lar-2020"
+def test_tabulated_spec_reads_the_argon_release_file(shared_data_dir: Path):
+    directory = shared_data_dir / "coherent-lar-2020"
     spec = ENERGY_SPEC.validate_python(
         {
             "model": "tabulated",

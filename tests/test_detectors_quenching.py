@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 
 import numpy as np
@@ -26,19 +25,6 @@ QUENCHING_SPEC = TypeAdapter(QuenchingSpec)
 # CsI[Na] 2021 nominal scintillation response, data release of arXiv:2110.07730
 # (scintRespCoefficients.txt): E_ee[MeVee] = a x + b x² + c x³ + d x⁴, x = T in MeVnr.
 CSI_NOMINAL = (0.0554628, 4.30681, -111.707, 840.384)
-
-
-def _data_dir() -> Path:
-    """``CEVNS_DATA_DIR`` if set, else ../shared/data next to the project root; skip if absent."""
-    configured = os.environ.get("CEVNS_DATA_DIR", "").strip()
-    directory = (
-        Path(configured).expanduser()
-        if configured
-        else Path(__file__).resolve().parents[2] / "shared" / "data"
-    )
-    if not directory.is_dir():
-        pytest.skip(f"public COHERENT data not found at {directory} (set CEVNS_DATA_DIR)")
-    return directory
 
 
 def _coefficient_sets(path: Path) -> list[tuple[str, list[float]]]:
@@ -64,10 +50,10 @@ def _csi_polynomial_by_hand(recoil_kevnr: float, a: float, b: float, c: float, d
 # --- polynomial (CsI 2021) ------------------------------------------------------------------
 
 
-def test_polynomial_with_the_csi_release_coefficients():
+def test_polynomial_with_the_csi_release_coefficients(shared_data_dir: Path):
     # Data test: the nominal row of scintRespCoefficients.txt (arXiv:2110.07730 release),
     # evaluated against the release's formula written out by hand; tolerance 1e-12 relative.
-    sets = _coefficient_sets(_data_dir() / "coherent-csi-2021" / "scintRespCoefficients.txt")
+    sets = _coefficient_sets(shared_data_dir / "coherent-csi-2021" / "scintRespCoefficients.txt")
     assert len(sets) == 5  # nominal and four ±1σ variants
     label, nominal = sets[0]
     assert label.startswith("Nominal")
@@ -140,9 +126,9 @@ def test_linear_argon_quenching_at_20_kevnr():
     assert float(model.electron_equivalent(20 * keVnr) / keVee) == pytest.approx(5.232, rel=1e-12)
 
 
-def test_linear_argon_parameters_match_the_release_file():
+def test_linear_argon_parameters_match_the_release_file(shared_data_dir: Path):
     # Data test: the QF parameters in the release's YAML file.
-    text = (_data_dir() / "coherent-lar-2020" / "LArParametersAnlA.yaml").read_text()
+    text = (shared_data_dir / "coherent-lar-2020" / "LArParametersAnlA.yaml").read_text()
     block = text[text.index("larQF:") :]
     values = [float(line.split(":")[1]) for line in block.splitlines() if "value:" in line][:2]
     assert values == [0.246, 0.00078]

@@ -54,6 +54,23 @@ def require_non_negative(name: str, value: object, unit: str = "") -> np.ndarray
     return array
 
 
+def require_increasing(name: str, values: object, scale: float = 1.0, unit: str = "") -> np.ndarray:
+    """Return ``values`` as a finite float array; raise unless strictly increasing.
+
+    ``scale`` and ``unit`` only format the message (values shown divided by ``scale``).
+    """
+    array = np.asarray(require_finite(name, values), dtype=float)
+    steps = np.diff(array)
+    if np.any(steps <= 0):
+        bad = int(np.argmax(steps <= 0)) + 1
+        suffix = f" {unit}" if unit else ""
+        raise CevnsInputError(
+            f"{name} must be strictly increasing; entry {bad} ({array[bad] / scale:g}{suffix}) "
+            f"does not exceed entry {bad - 1} ({array[bad - 1] / scale:g}{suffix})"
+        )
+    return array
+
+
 def require_choice(name: str, value: object, allowed: Iterable[str]) -> str:
     """Return ``value`` if it is one of ``allowed``; otherwise raise, listing the choices."""
     choices = list(allowed)
@@ -85,6 +102,7 @@ __all__ = [
     "CevnsInputError",
     "require_choice",
     "require_finite",
+    "require_increasing",
     "require_non_negative",
     "require_positive",
     "unknown_name_error",

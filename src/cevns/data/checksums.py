@@ -153,3 +153,16 @@ __all__ = [
     "verify_folder",
     "verify_release",
 ]
+
+
+def verified_release_folder(
+    release: str, directory: str | os.PathLike[str] | None, verify: bool
+) -> Path:
+    """The release folder (see :func:`~cevns.data.locate.release_path`), checksum-verified
+    first when ``verify`` is true."""
+    from cevns.data.locate import release_path
+
+    folder = release_path(release, directory)
+    if verify:
+        require_verified(release, folder)
+    return folder

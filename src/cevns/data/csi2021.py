@@ -33,8 +33,8 @@ from cevns.detectors.quenching import PolynomialQuenching
 from cevns.errors import CevnsInputError, require_finite
 from cevns.units import GWh, MeV, cm2, keVee, kg, m, us
 
-from .checksums import require_verified
-from .locate import read_columns, release_path
+from .checksums import verified_release_folder
+from .locate import read_columns
 
 #: Folder name of this release inside the data directory.
 RELEASE = "coherent-csi-2021"
@@ -302,9 +302,7 @@ def load_csi_2021(
     checked against its published SHA-256 and a mismatch raises
     :class:`~cevns.data.ReleaseChecksumError` naming the file.
     """
-    folder = release_path(RELEASE, directory)
-    if verify:
-        require_verified(RELEASE, folder)
+    folder = verified_release_folder(RELEASE, directory, verify)
     return CsI2021Release(
         coincident_events=_read_events(folder / "dataBeamOnC.txt", 5142),
         anticoincident_events=_read_events(folder / "dataBeamOnAC.txt", 4890),

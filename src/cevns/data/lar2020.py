@@ -36,8 +36,8 @@ import numpy as np
 from cevns.errors import CevnsInputError, require_choice, require_non_negative
 from cevns.units import GWh, keVee, keVnr, kg, m, ns, us
 
-from .checksums import require_verified
-from .locate import read_columns, release_path
+from .checksums import verified_release_folder
+from .locate import read_columns
 
 #: Folder name of this release inside the data directory.
 RELEASE = "coherent-lar-2020"
@@ -496,9 +496,7 @@ def load_lar_2020(
     checked against its published SHA-256 and a mismatch raises
     :class:`~cevns.data.ReleaseChecksumError` naming the file.
     """
-    folder = release_path(RELEASE, directory)
-    if verify:
-        require_verified(RELEASE, folder)
+    folder = verified_release_folder(RELEASE, directory, verify)
     templates = {name: _read_histogram(folder / file) for name, file in TEMPLATE_FILES.items()}
     variants = {
         stem: _read_histogram(folder / "SystErrors" / f"{stem}.txt")

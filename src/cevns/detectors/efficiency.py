@@ -37,7 +37,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import expit
 
-from cevns.errors import CevnsInputError, require_finite, require_non_negative
+from cevns.errors import CevnsInputError, require_finite, require_increasing, require_non_negative
 from cevns.units import us
 
 _EMPTY = np.empty(0)
@@ -174,7 +174,7 @@ class TabulatedEfficiency(EnergyEfficiency):
             raise CevnsInputError(
                 f"eff must have one value per x node ({nodes.size}); got {values.size}"
             )
-        _require_increasing("x", nodes)
+        require_increasing("x", nodes)
         _require_probability("eff", values)
         self.x = nodes
         self.eff = values
@@ -255,16 +255,6 @@ class CsI2021TimeEfficiency(TimeEfficiency):
         return (
             f"CsI2021TimeEfficiency(onset={self.onset / us:g} us, "
             f"decay_rate={self.decay_rate * us:g} /us)"
-        )
-
-
-def _require_increasing(name: str, values: np.ndarray) -> None:
-    steps = np.diff(values)
-    if np.any(steps <= 0):
-        bad = int(np.argmax(steps <= 0)) + 1
-        raise CevnsInputError(
-            f"{name} must be strictly increasing; entry {bad} ({values[bad]:g}) does not "
-            f"exceed entry {bad - 1} ({values[bad - 1]:g})"
         )
 
 

@@ -39,7 +39,13 @@ from scipy.special import gammainc, ndtr, pdtr, pdtrc
 from scipy.stats import poisson
 
 from cevns.detectors.efficiency import UnitEfficiency
-from cevns.errors import CevnsInputError, require_finite, require_non_negative, require_positive
+from cevns.errors import (
+    CevnsInputError,
+    require_finite,
+    require_increasing,
+    require_non_negative,
+    require_positive,
+)
 
 Efficiency = Callable[[np.ndarray], np.ndarray]
 
@@ -58,14 +64,7 @@ def check_edges(name: str, edges: ArrayLike) -> np.ndarray:
         raise CevnsInputError(
             f"{name} must be a 1-D sequence of at least 2 bin edges; got shape {array.shape}"
         )
-    steps = np.diff(array)
-    if np.any(steps <= 0):
-        bad = int(np.argmax(steps <= 0)) + 1
-        raise CevnsInputError(
-            f"{name} must be strictly increasing; entry {bad} ({array[bad]:g}) does not exceed "
-            f"entry {bad - 1} ({array[bad - 1]:g})"
-        )
-    return array
+    return require_increasing(name, array)
 
 
 def _check_means(true_means: ArrayLike) -> np.ndarray:

@@ -10,17 +10,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from cevns.sources.flavors import FLAVOR_LATEX
+
 if TYPE_CHECKING:
     from cevns.experiments.prediction import Prediction
-
-FLAVOR_LABELS = {
-    "nu_e": r"$\nu_e$",
-    "nu_mu": r"$\nu_\mu$",
-    "nu_tau": r"$\nu_\tau$",
-    "nu_e_bar": r"$\bar\nu_e$",
-    "nu_mu_bar": r"$\bar\nu_\mu$",
-    "nu_tau_bar": r"$\bar\nu_\tau$",
-}
 
 
 def plot_prediction(prediction: Prediction, path: str | Path) -> Path:
@@ -34,7 +27,7 @@ def plot_prediction(prediction: Prediction, path: str | Path) -> Path:
     figure, axes = plt.subplots(1, 3, figsize=(15, 4.5), constrained_layout=True)
     recoil = report["recoil_spectrum"]
     for flavor, values in recoil["events_per_kev"].items():
-        axes[0].plot(recoil["recoil_energy_kev"], values, label=FLAVOR_LABELS.get(flavor, flavor))
+        axes[0].plot(recoil["recoil_energy_kev"], values, label=FLAVOR_LATEX.get(flavor, flavor))
     axes[0].set_xlabel("nuclear recoil energy T [keV]")
     axes[0].set_ylabel("dN/dT [events/keV] (before response)")
     axes[0].legend()
@@ -74,7 +67,7 @@ def _stacked_steps(
             baseline=bottom,
             fill=True,
             alpha=0.7,
-            label=FLAVOR_LABELS.get(flavor, flavor),
+            label=FLAVOR_LATEX.get(flavor, flavor),
         )
         bottom = bottom + density
     axis.set_xlabel(label)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cevns.errors import CevnsInputError, require_finite, require_positive
+from cevns.errors import CevnsInputError, require_finite, require_increasing, require_positive
 from cevns.sources.base import NeutrinoSource
 from cevns.sources.flavors import check_flavor
 from cevns.units import MeV
@@ -73,13 +73,7 @@ class TabulatedSource(NeutrinoSource):
             raise CevnsInputError(f"{origin}: a tabulated spectrum needs at least 2 energies")
         if grid[0] < 0:
             raise CevnsInputError(f"{origin}: energies must be ≥ 0; got {grid[0] / MeV!r} MeV")
-        steps = np.diff(grid)
-        if np.any(steps <= 0):
-            bad = int(np.argmax(steps <= 0)) + 1
-            raise CevnsInputError(
-                f"{origin}: energies must be strictly increasing; entry {bad + 1} "
-                f"({grid[bad] / MeV:g} MeV) does not exceed the previous one"
-            )
+        require_increasing(f"{origin}: energies", grid, MeV, "MeV")
         if not densities:
             raise CevnsInputError(f"{origin}: no flavour columns were given")
         self.energies = grid
