@@ -51,14 +51,23 @@ def test_deviance_is_twice_the_poisson_log_likelihood_ratio():
     assert poisson_deviance(observed, observed + 0.0) == pytest.approx(0.0, abs=1e-12)
 
 
-def test_shape_systematic_interpolates_and_mirrors():
+def test_shape_systematic_interpolates_smoothly_and_mirrors():
     nominal = np.array([10.0, 20.0])
     systematic = ShapeSystematic.from_histograms("a", nominal, np.array([12.0, 18.0]))
     assert systematic.factor(0.0) == pytest.approx([1.0, 1.0])
     assert systematic.factor(1.0) == pytest.approx([1.2, 0.9])
     assert systematic.factor(-1.0) == pytest.approx([0.8, 1.1])  # mirrored
-    assert systematic.factor(0.5) == pytest.approx([1.1, 0.95])
+    assert systematic.factor(0.5) == pytest.approx([1.1, 0.95])  # symmetric: linear
+    assert systematic.factor(2.0) == pytest.approx([1.4, 0.8])  # linear beyond ±1
     assert np.all(systematic.factor(-10.0) >= 0)
+    # Asymmetric variations: smooth at α = 0 (equal one-sided slopes), continuous at ±1.
+    skewed = ShapeSystematic("b", np.array([1.3]), np.array([0.9]))
+    step = 1e-6
+    left = (skewed.factor(0.0) - skewed.factor(-step)) / step
+    right = (skewed.factor(step) - skewed.factor(0.0)) / step
+    assert right == pytest.approx(left, rel=1e-4)
+    assert skewed.factor(1.0 + 1e-9) == pytest.approx(skewed.factor(1.0), abs=1e-8)
+    assert skewed.factor(-1.0) == pytest.approx([0.9])
 
 
 def test_asimov_fit_recovers_the_truth_and_toys_are_reproducible():

@@ -47,34 +47,36 @@ avogadro: float = _hep.Avogadro * hepunits.mole
 fermi_constant: float = 1.1663788e-5 / GeV**2
 
 
-def _pdg_mass(name: str) -> float:
-    return Particle.from_name(name).mass * MeV
+# Looked up by PDG Monte Carlo number (Particle.from_pdgid is a direct look-up; from_name
+# scans the table).
+def _pdg_mass(pdgid: int) -> float:
+    return Particle.from_pdgid(pdgid).mass * MeV
 
 
-def _pdg_lifetime(name: str) -> float:
-    return Particle.from_name(name).lifetime * ns
+def _pdg_lifetime(pdgid: int) -> float:
+    return Particle.from_pdgid(pdgid).lifetime * ns
 
 
 #: Electron mass (PDG 2026 via particle).
-electron_mass: float = _pdg_mass("e-")
+electron_mass: float = _pdg_mass(11)
 #: Muon mass (PDG 2026 via particle).
-muon_mass: float = _pdg_mass("mu-")
+muon_mass: float = _pdg_mass(13)
 #: Tau mass (PDG 2026 via particle).
-tau_mass: float = _pdg_mass("tau-")
+tau_mass: float = _pdg_mass(15)
 #: Charged-pion mass (PDG 2026 via particle).
-charged_pion_mass: float = _pdg_mass("pi+")
+charged_pion_mass: float = _pdg_mass(211)
 #: Proton mass (PDG 2026 via particle).
-proton_mass: float = _pdg_mass("p")
+proton_mass: float = _pdg_mass(2212)
 #: Neutron mass (PDG 2026 via particle).
-neutron_mass: float = _pdg_mass("n")
+neutron_mass: float = _pdg_mass(2112)
 #: W boson mass (PDG 2026 via particle).
-w_boson_mass: float = _pdg_mass("W+")
+w_boson_mass: float = _pdg_mass(24)
 #: Z boson mass (PDG 2026 via particle).
-z_boson_mass: float = _pdg_mass("Z0")
+z_boson_mass: float = _pdg_mass(23)
 #: Charged-pion mean lifetime τ_π = 26.03 ns (PDG 2026 via particle).
-charged_pion_lifetime: float = _pdg_lifetime("pi+")
+charged_pion_lifetime: float = _pdg_lifetime(211)
 #: Muon mean lifetime τ_μ = 2196.98 ns (PDG 2026 via particle).
-muon_lifetime: float = _pdg_lifetime("mu+")
+muon_lifetime: float = _pdg_lifetime(-13)
 
 #: Charged-lepton masses by neutrino flavour name.
 lepton_mass_by_flavor: dict[str, float] = {

@@ -76,6 +76,13 @@ def run_fit(
     scales = [a.signal_scale for a in analyses]
     if free:
         fix = {**dict.fromkeys(scales, 1.0), **fix}
+    for name, value in fix.items():
+        low, high = cost._parameters.get(name) or (None, None)
+        if (low is not None and value < low) or (high is not None and value > high):
+            bounds = ", ".join("unbounded" if b is None else f"{b:g}" for b in (low, high))
+            raise CevnsInputError(
+                f"--fix {name}={value:g} is outside the parameter's range [{bounds}]"
+            )
     start.update(fix)
     minos = [s for s in scales if s not in fix] + [n for n in (free or {}) if n not in fix]
     result = fit(cost, start, fixed=list(fix), minos=minos, max_calls=max_calls)  # fmt: skip

@@ -19,7 +19,7 @@ from cevns.sources import PionDecayAtRest
 from cevns.units import cm2
 
 #: Nuclei drawn on the N axis (stable, spin-zero where possible).
-REFERENCE_NUCLEI = ("C12", "O16", "Na23", "Si28", "Ar40", "Ca48", "Ge74", "Ge76", "Sn120",
+REFERENCE_NUCLEI = ("C12", "O16", "Na23", "Si28", "Ar40", "Ca48", "Zn68", "Ge74", "Ge76",
                     "I127", "Xe132", "Cs133", "Xe136", "W184", "Pb208")  # fmt: skip
 
 
@@ -73,6 +73,75 @@ def plot_cross_section_vs_neutron_number(
     axis.set_ylabel("flux-averaged cross section [10⁻⁴⁰ cm²]")
     axis.set_title("CEvNS at a stopped-pion source")
     axis.legend()
+    output = Path(path)
+    figure.savefig(output, dpi=130)
+    plt.close(figure)
+    return output
+
+
+def plot_overlaid_regions(
+    tables: dict[str, object], path: str | Path, confidence_level: float = 0.9,
+    labels: tuple[str, str] | None = None, title: str = "",
+) -> Path:  # fmt: skip
+    """The ``confidence_level`` regions of several 2D scans (``{label: ScanTable}``) in one
+    plane, with the Standard-Model point (the grid value of each axis's SM default)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from cevns.interactions.models import PARAMETERS
+    from cevns.stats.inference import critical_delta_chi2
+
+    threshold = critical_delta_chi2(confidence_level, 2)
+    figure, axis = plt.subplots(figsize=(6, 5.5), constrained_layout=True)
+    colours = ("tab:blue", "tab:orange", "tab:green", "tab:red")
+    first = next(iter(tables.values()))
+    names = first.parameters
+    last = len(tables) - 1
+    for index, ((label, table), colour) in enumerate(zip(tables.items(), colours, strict=False)):
+        x, y = table.axes[0].values, table.axes[1].values
+        surface = table.surface().T
+        if index == last and last > 0:
+            # The combination on top: hatched, so the single regions stay visible.
+            axis.contourf(x, y, surface, levels=[-1, threshold], colors="none", hatches=["///"])
+            axis.contour(x, y, surface, levels=[threshold], colors=[colour], linewidths=2)
+            axis.fill([], [], facecolor="none", edgecolor=colour, hatch="///", label=label)
+            continue
+        axis.contourf(x, y, surface, levels=[-1, threshold], colors=[colour], alpha=0.3)
+        axis.contour(x, y, surface, levels=[threshold], colors=[colour])
+        axis.plot([], [], color=colour, linewidth=6, alpha=0.5, label=label)
+    standard = [PARAMETERS[n].default if n in PARAMETERS else 1.0 for n in names]
+    axis.plot(*standard, "k*", markersize=12, label="Standard Model")
+    axis.set_xlabel(labels[0] if labels else names[0])
+    axis.set_ylabel(labels[1] if labels else names[1])
+    axis.set_title(title or f"{confidence_level:.0%} CL regions (Wilks, 2 dof)")
+    axis.legend()
+    output = Path(path)
+    figure.savefig(output, dpi=130)
+    plt.close(figure)
+    return output
+
+
+def plot_overlaid_limits(
+    tables: dict[str, object], path: str | Path, labels: tuple[str, str], title: str = ""
+) -> Path:
+    """Upper-limit curves of several LimitTables (``{label: table}``), log-log."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(6.5, 5), constrained_layout=True)
+    for label, table in tables.items():
+        found = np.isfinite(table.limit)
+        axis.plot(table.masses[found], table.limit[found], linewidth=1.8, label=label)
+    axis.set_xscale("log")
+    axis.set_yscale("log")
+    axis.set_xlabel(labels[0])
+    axis.set_ylabel(labels[1])
+    axis.set_title(title)
+    axis.legend(title="excluded above each curve")
     output = Path(path)
     figure.savefig(output, dpi=130)
     plt.close(figure)

@@ -6,10 +6,13 @@ new-physics point), multiplied by
 
 * normalisation parameters (their product; e.g. ``brn_norm``, or ``cevns_scale`` ×
   ``flux_norm``), and
-* shape systematics: per-bin relative variations at ±1σ, interpolated piecewise
-  linearly in a nuisance α (the "histosys" of HistFactory, K. Cranmer et al.,
-  CERN-OPEN-2012-016, applied multiplicatively):
-  ``f(α) = 1 + α (up − 1)`` for α ≥ 0 and ``1 + |α| (down − 1)`` for α < 0, clipped at 0.
+* shape systematics: per-bin relative variations at ±1σ (``up``, ``down``), interpolated
+  in a nuisance α quadratically inside |α| ≤ 1 and linearly outside (the
+  quadratic-interpolation, linear-extrapolation scheme of HistFactory's histosys, K. Cranmer
+  et al., CERN-OPEN-2012-016, applied multiplicatively):
+  ``f(α) = 1 + α (up − down)/2 + α² (up + down − 2)/2`` for |α| ≤ 1, continued with the
+  slope at ±1 beyond, clipped at 0. f(±1) are the ±1σ templates and f is smooth at α = 0
+  (a piecewise-linear interpolation has a kink there that stalls MIGRAD).
 
 Parameters are shared by name, so two components (or two experiments) that use the same
 name move together.
@@ -17,6 +20,7 @@ name move together.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -34,9 +38,17 @@ class ShapeSystematic:
     down: np.ndarray
 
     def factor(self, alpha: float) -> np.ndarray:
-        """Per-bin multiplicative factor at nuisance value ``alpha`` (≥ 0)."""
-        variation = self.up if alpha >= 0 else self.down
-        return np.maximum(1.0 + abs(alpha) * (variation - 1.0), 0.0)
+        """Per-bin multiplicative factor at nuisance value ``alpha``."""
+        half_difference = 0.5 * (self.up - self.down)
+        half_sum = 0.5 * (self.up + self.down) - 1.0
+        if abs(alpha) <= 1.0:
+            value = 1.0 + alpha * half_difference + alpha * alpha * half_sum
+        else:
+            edge = math.copysign(1.0, alpha)
+            at_edge = 1.0 + edge * half_difference + half_sum
+            slope = half_difference + 2.0 * edge * half_sum
+            value = at_edge + (alpha - edge) * slope
+        return np.maximum(value, 0.0)
 
     @classmethod
     def from_histograms(

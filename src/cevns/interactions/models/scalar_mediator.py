@@ -44,7 +44,8 @@ PARAMETERS = {
 @cache
 def nucleon_scalar_charges() -> tuple[float, float]:
     """(c_p, c_n) = Σ_q (m_N/m_q) f^N_Tq for q = u, d, s."""
-    quark_masses = {q: Particle.from_name(q).mass * MeV for q in ("u", "d", "s")}
+    pdg_numbers = {"u": 2, "d": 1, "s": 3}
+    quark_masses = {q: Particle.from_pdgid(n).mass * MeV for q, n in pdg_numbers.items()}
     c_p = sum(proton_mass / quark_masses[q] * f for q, f in SCALAR_FORM_FACTORS["p"].items())
     c_n = sum(neutron_mass / quark_masses[q] * f for q, f in SCALAR_FORM_FACTORS["n"].items())
     return c_p, c_n

@@ -1,0 +1,342 @@
+"""``cevns scan`` and ``cevns limit``: profile-likelihood scans and exclusion curves.
+
+Both run on local processes (``--workers``, default 2) or a Dask cluster
+(``--scheduler ADDRESS``), show progress, and save finished points to a JSON Lines file
+as they go (``--output``, by default named after the scan in the current directory), so
+``--resume`` continues an interrupted run. Parameters named in ``--param``, ``--mass``,
+``--coupling`` or ``--fix`` that are new-physics parameters (``cevns models``) join the
+likelihood; the CEvNS signal scales are then held at 1, as in ``cevns fit --free``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from cevns.cli.fit import parse_assignments
+from cevns.cli.output import print_json, print_table, reports_input_errors
+from cevns.errors import CevnsInputError
+
+if TYPE_CHECKING:
+    from cevns.stats.runner import LikelihoodRecipe
+
+#: Exit code of a run stopped by Ctrl-C (128 + SIGINT, the shell convention).
+EXIT_INTERRUPTED = 130
+
+#: Scans with at most this many points print every row in the readable output.
+MAX_PRINTED_ROWS = 200
+
+#: How long to try reaching a Dask scheduler.
+SCHEDULER_TIMEOUT = "10s"
+
+
+# Options shared by both commands (module level: Typer reads the annotations by name).
+_EXPERIMENTS = typer.Argument(
+    help="coherent-csi-2021, coherent-lar-2020 (several: joint likelihood)."
+)
+_DATA = typer.Option(help="Folder holding the release folders (else CEVNS_DATA_DIR).")
+_OUTPUT = typer.Option(
+    help="JSON Lines file of finished points (default: named after the scan, here)."
+)
+_RESUME = typer.Option("--resume", help="Continue the --output file of an interrupted run.")
+_SCHEDULER = typer.Option(help="Run on a Dask cluster: the scheduler's address.")
+_WORKERS = typer.Option(help="Local worker processes (1: in this process).")
+_FIX = typer.Option(help="Fix a parameter: NAME=VALUE (repeatable).")
+_JSON = typer.Option("--json", help="Print JSON.")
+
+
+def likelihood_recipe(
+    experiments: Sequence[str],
+    data: Path | None,
+    parameters: Iterable[str],
+    fix: dict[str, float],
+) -> LikelihoodRecipe:
+    """The recipe of the likelihood: new-physics parameters among ``parameters`` and
+    ``fix`` join the model (at their Standard-Model value, or the fixed one)."""
+    from cevns.interactions.models import PARAMETERS
+    from cevns.stats.runner import LikelihoodRecipe
+
+    names = [*parameters, *fix]
+    model = {n: fix.get(n, PARAMETERS[n].default) for n in names if n in PARAMETERS}
+    scanned_model = any(n in PARAMETERS for n in parameters)
+    return LikelihoodRecipe.create(experiments, data, model, fix, hold_signal_scales=scanned_model)
+
+
+def axis_labels(names: Iterable[str]) -> dict[str, str]:
+    """Axis labels of figures: new-physics parameters with their unit, ``name [unit]``."""
+    from cevns.interactions.models import PARAMETERS
+
+    return {
+        name: f"{name} [{PARAMETERS[name].unit}]"
+        for name in names
+        if name in PARAMETERS and PARAMETERS[name].unit
+    }
+
+
+def default_output(kind: str, experiments: Sequence[str], names: Sequence[str]) -> Path:
+    """``KIND-EXPERIMENTS-PARAMETERS.jsonl`` in the current directory."""
+    return Path(f"{kind}-{'+'.join(dict.fromkeys(experiments))}-{'-'.join(names)}.jsonl")
+
+
+@contextmanager
+def executor_for(scheduler: str | None, workers: int) -> Iterator[tuple[Any, int]]:
+    """(executor, workers): None and ``workers`` locally; a Dask client's executor and
+    its thread count with ``scheduler``. The client is closed on exit."""
+    if scheduler is None:
+        yield None, workers
+        return
+    try:
+        from distributed import Client
+    except ImportError:
+        raise CevnsInputError(
+            "--scheduler needs Dask distributed: pip install 'cevns[dask]'"
+        ) from None
+    try:
+        client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
+    except (OSError, TimeoutError) as error:
+        raise CevnsInputError(
+            f"--scheduler: cannot connect to a Dask scheduler at {scheduler!r} ({error})"
+        ) from None
+    try:
+        threads = max(1, sum(client.nthreads().values()))
+        yield client.get_executor(), threads
+    finally:
+        client.close()
+
+
+def _interrupted(path: Path, total: int) -> typer.Exit:
+    from cevns.stats.runner import read_result_file
+
+    saved = len(read_result_file(path)[1]) if path.exists() and path.stat().st_size else 0
+    typer.echo(
+        f"interrupted: {saved} of {total} points are saved in {path}; continue with --resume",
+        err=True,
+    )
+    return typer.Exit(EXIT_INTERRUPTED)
+
+
+def _segments(segments: Sequence[Sequence[float]]) -> str:
+    if not segments:
+        return "none on the grid"
+    return ", ".join(f"[{_end(low, 'below')}, {_end(high, 'above')}]" for low, high in segments)
+
+
+def _end(value: float, side: str) -> str:
+    return f"{value:.4g}" if math.isfinite(value) else f"{side} grid"
+
+
+def _print_scan(report: dict[str, Any]) -> None:
+    names = [axis["name"] for axis in report["axes"]]
+    fitted = report["global_fit"]
+    best = report["best_point"]
+    title = " × ".join(
+        f"{a['name']} {a['low']:g}…{a['high']:g} ({a['count']}{', log' if a['log'] else ''})"
+        for a in report["axes"]
+    )
+    rows = [
+        [name, best[name], fitted["values"].get(name, math.nan) if fitted["converged"] else "—"]
+        for name in names
+    ]
+    rows.append(["χ²", best["chi2"], fitted["minimum"] if fitted["converged"] else "—"])
+    print_table(
+        f"Profile-likelihood scan of {', '.join(report['experiments'])}: {title}",
+        ["", "best grid point", "global fit"],
+        rows,
+    )
+    print_table(
+        "Intervals (1D profile, Wilks)",
+        ["parameter", "CL", "Δχ²", "interval"],
+        [
+            [
+                i["parameter"],
+                f"{i['confidence_level']:.4g}",
+                i["delta_chi2"],
+                _segments(i["segments"]),
+            ]
+            for i in report["intervals"]
+        ],
+    )
+    if report["regions"]:
+        print_table(
+            "Regions (2D, Wilks)",
+            ["CL", "Δχ²", "points inside", *[f"{n} range" for n in names], "closed"],
+            [
+                [
+                    f"{r['confidence_level']:.4g}",
+                    r["delta_chi2"],
+                    r["points_inside"],
+                    *[_segments([r["extent"][n]]) for n in names],
+                    "yes" if r["closed"] else "no",
+                ]
+                for r in report["regions"]
+            ],
+        )
+    if report["points"] <= MAX_PRINTED_ROWS:
+        print_table(
+            "Points",
+            [*names, "χ²", "Δχ²", "converged"],
+            [
+                [
+                    *[row[n] for n in names],
+                    row["chi2"],
+                    row["delta_chi2"],
+                    "yes" if row["converged"] else "no",
+                ]
+                for row in report["rows"]
+            ],
+        )
+    typer.echo(
+        f"{report['points']} points ({report['not_converged']} not converged); Δχ² relative "
+        f"to χ² = {report['reference_chi2']:.4f}; points in {report['output']}"
+    )
+
+
+def _print_limit(report: dict[str, Any]) -> None:
+    mass = report["mass"]["name"]
+    coupling = report["coupling"]
+    rows = []
+    for row in report["rows"]:
+        status = "ok" if row["converged"] else "not converged"
+        if row["converged"] and not row["bracketed"]:
+            status = "no limit in range"
+        rows.append([row[mass], row["limit"], row["best_coupling"], row["delta_chi2_null"], status])
+    print_table(
+        f"Upper limits on {coupling} ({report['confidence_level']:.4g} CL, one-sided, "
+        f"Δχ² = {report['delta_chi2_threshold']:.3f}) of {', '.join(report['experiments'])}",
+        [mass, f"{coupling} limit", f"best {coupling} (≥ 0)", "Δχ²(0)", "status"],
+        rows,
+    )
+    typer.echo(
+        f"{report['points']} masses ({report['not_converged']} not converged, "
+        f"{report['no_limit_in_range']} without a limit in range); points in {report['output']}"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``scan`` and ``limit`` commands to ``app``."""
+
+    @app.command("scan")
+    @reports_input_errors
+    def scan_command(
+        experiments: Annotated[list[str], _EXPERIMENTS],
+        param: Annotated[
+            list[str],
+            typer.Option(help="Scanned parameter NAME=LO:HI:N[:log] (once for 1D, twice for 2D)."),
+        ],
+        data: Annotated[Path | None, _DATA] = None,
+        as_json: Annotated[bool, _JSON] = False,
+        plot: Annotated[
+            Path | None, typer.Option(help="Draw Δχ² (1D) or the CL regions (2D).")
+        ] = None,
+        output: Annotated[Path | None, _OUTPUT] = None,
+        resume: Annotated[bool, _RESUME] = False,
+        scheduler: Annotated[str | None, _SCHEDULER] = None,
+        workers: Annotated[int, _WORKERS] = 2,
+        fix: Annotated[list[str] | None, _FIX] = None,
+    ) -> None:
+        """Profile-likelihood scan in 1 or 2 parameters, with 68/90/95 % CL intervals."""
+        from cevns.stats.scan import ScanAxis, run_scan
+
+        axes = [ScanAxis.parse(text, "--param") for text in param]
+        if not 1 <= len(axes) <= 2:
+            raise CevnsInputError(f"--param must be given once or twice; got {len(axes)}")
+        names = [axis.name for axis in axes]
+        fixed = parse_assignments(fix or [])
+        recipe = likelihood_recipe(experiments, data, names, fixed)
+        path = output or default_output("scan", experiments, names)
+        try:
+            with executor_for(scheduler, workers) as (executor, count):
+                table = run_scan(
+                    recipe, axes, output_path=path, executor=executor, workers=count, resume=resume
+                )
+        except KeyboardInterrupt:
+            raise _interrupted(path, math.prod(a.count for a in axes)) from None
+        report = {
+            "experiments": list(recipe.experiments),
+            "model_parameters": dict(recipe.model_parameters),
+            "fixed": dict(recipe.fixed),
+            "signal_scales_held": recipe.hold_signal_scales,
+            **table.summary(),
+            "output": str(path),
+            "rows": table.rows(),
+        }
+        if plot is not None:
+            from cevns.plotting.scans import plot_scan
+
+            plot_scan(table, plot, ", ".join(recipe.experiments), axis_labels(names))
+        if as_json:
+            print_json(report)
+            return
+        _print_scan(report)
+        if plot is not None:
+            typer.echo(f"wrote {plot}")
+
+    @app.command("limit")
+    @reports_input_errors
+    def limit_command(
+        experiments: Annotated[list[str], _EXPERIMENTS],
+        mass: Annotated[
+            str, typer.Option(help="Mass grid NAME=LO:HI:N[:log] (e.g. zprime_mass=1:1e4:30:log).")
+        ],
+        coupling: Annotated[str, typer.Option(help="Coupling to limit (e.g. zprime_bl_g).")],
+        cl: Annotated[float, typer.Option(help="Confidence level of the one-sided limit.")] = 0.9,
+        fix: Annotated[list[str] | None, _FIX] = None,
+        data: Annotated[Path | None, _DATA] = None,
+        as_json: Annotated[bool, _JSON] = False,
+        plot: Annotated[
+            Path | None, typer.Option(help="Draw the limit against the mass (log-log).")
+        ] = None,
+        output: Annotated[Path | None, _OUTPUT] = None,
+        resume: Annotated[bool, _RESUME] = False,
+        scheduler: Annotated[str | None, _SCHEDULER] = None,
+        workers: Annotated[int, _WORKERS] = 2,
+    ) -> None:
+        """One-sided upper limits on a coupling against a mass (exclusion curve)."""
+        from cevns.stats.limits import limit_threshold, run_limit
+        from cevns.stats.scan import ScanAxis
+
+        axis = ScanAxis.parse(mass, "--mass")
+        limit_threshold(cl)
+        fixed = parse_assignments(fix or [])
+        recipe = likelihood_recipe(experiments, data, [axis.name, coupling], fixed)
+        path = output or default_output("limit", experiments, [coupling, axis.name])
+        try:
+            with executor_for(scheduler, workers) as (executor, count):
+                table = run_limit(
+                    recipe,
+                    axis,
+                    coupling,
+                    output_path=path,
+                    confidence_level=cl,
+                    executor=executor,
+                    workers=count,
+                    resume=resume,
+                )
+        except KeyboardInterrupt:
+            raise _interrupted(path, axis.count) from None
+        report = {
+            "experiments": list(recipe.experiments),
+            "model_parameters": dict(recipe.model_parameters),
+            "fixed": dict(recipe.fixed),
+            "signal_scales_held": recipe.hold_signal_scales,
+            **table.summary(),
+            "output": str(path),
+            "rows": table.rows(),
+        }
+        if plot is not None:
+            from cevns.plotting.scans import plot_limit
+
+            plot_limit(
+                table, plot, ", ".join(recipe.experiments), axis_labels([axis.name, coupling])
+            )
+        if as_json:
+            print_json(report)
+            return
+        _print_limit(report)
+        if plot is not None:
+            typer.echo(f"wrote {plot}")

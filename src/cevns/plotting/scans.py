@@ -1,0 +1,156 @@
+"""Figures of scans and limits: Δχ² curves, confidence regions, exclusion curves.
+
+* 1D scan: Δχ² against the parameter, with the 68.27/90/95 % CL lines of one degree of
+  freedom (Wilks; :func:`cevns.stats.inference.critical_delta_chi2`);
+* 2D scan: filled regions at 68.27/90/95 % CL (Δχ² ≤ 2.30, 4.61, 5.99) and the best-fit
+  point (the global fit, or the best grid point when the fit is outside the grid);
+* limit: the upper limit on the coupling against the mass, log-log where the values are
+  positive, the excluded side shaded.
+
+matplotlib is imported inside the functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+
+from cevns.stats.inference import critical_delta_chi2
+from cevns.stats.scan import CONFIDENCE_LEVELS
+
+_COLOURS = ("#1b9e77", "#7570b3", "#d95f02")
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_scan(
+    table, path: str | Path, title: str = "", labels: Mapping[str, str] | None = None
+) -> Path:
+    """Save the Δχ² curve (1D) or the confidence regions (2D) of a ScanTable to ``path``.
+
+    ``labels`` maps parameter names to axis labels (default: the names).
+    """
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(6, 4.5), constrained_layout=True)
+    labels = labels or {}
+    if len(table.axes) == 1:
+        _curve(axes, table, labels)
+    else:
+        _regions(axes, table, labels)
+    if title:
+        axes.set_title(title)
+    output = Path(path)
+    figure.savefig(output, dpi=120)
+    plt.close(figure)
+    return output
+
+
+def _curve(axes, table, labels: Mapping[str, str]) -> None:
+    axis = table.axes[0]
+    surface = table.surface()
+    axes.plot(axis.values, surface, "k-", linewidth=1.5)
+    bad = ~table.converged
+    if bad.any():
+        axes.plot(axis.values[bad], table.delta_chi2[bad], "rx", label="not converged")
+    for level, colour in zip(CONFIDENCE_LEVELS, _COLOURS, strict=True):
+        axes.axhline(
+            critical_delta_chi2(level, 1),
+            color=colour,
+            linestyle="--",
+            linewidth=1,
+            label=f"{level:.4g} CL",
+        )
+    top = critical_delta_chi2(CONFIDENCE_LEVELS[-1], 1)
+    finite = surface[np.isfinite(surface)]
+    axes.set_ylim(0, max(2.0 * top, float(finite.max()) if finite.size else top) * 1.05)
+    if axis.log:
+        axes.set_xscale("log")
+    axes.set_xlabel(labels.get(axis.name, axis.name))
+    axes.set_ylabel("Δχ²")
+    axes.legend(fontsize="small")
+
+
+def _regions(axes, table, labels: Mapping[str, str]) -> None:
+    first, second = table.axes
+    surface = table.surface()
+    levels = [critical_delta_chi2(level, 2) for level in CONFIDENCE_LEVELS]
+    filled = np.ma.masked_invalid(surface.T)
+    axes.contourf(
+        first.values, second.values, filled, levels=[0.0, *levels], colors=_COLOURS, alpha=0.5
+    )
+    axes.contour(first.values, second.values, filled, levels=levels, colors=_COLOURS, linewidths=1)
+    best = _best_point(table)
+    axes.plot(*best, "k*", markersize=10, label="best fit")
+    for level, colour in zip(CONFIDENCE_LEVELS, _COLOURS, strict=True):
+        axes.fill_between([], [], color=colour, alpha=0.5, label=f"{level:.4g} CL")
+    bad = ~table.converged
+    if bad.any():
+        axes.plot(
+            table.coordinates[bad, 0],
+            table.coordinates[bad, 1],
+            "rx",
+            markersize=4,
+            label="not converged",
+        )
+    if first.log:
+        axes.set_xscale("log")
+    if second.log:
+        axes.set_yscale("log")
+    axes.set_xlabel(labels.get(first.name, first.name))
+    axes.set_ylabel(labels.get(second.name, second.name))
+    axes.legend(fontsize="small")
+
+
+def _best_point(table) -> tuple[float, float]:
+    """The global fit's values if they lie on the grid's area, else the best grid point."""
+    values = table.global_fit.get("values") or {}
+    names = table.parameters
+    if table.global_fit.get("converged") and all(n in values for n in names):
+        point = tuple(float(values[n]) for n in names)
+        if all(a.low <= v <= a.high for a, v in zip(table.axes, point, strict=True)):
+            return point
+    best = table.best()
+    return (best[names[0]], best[names[1]])
+
+
+def plot_limit(
+    table, path: str | Path, title: str = "", labels: Mapping[str, str] | None = None
+) -> Path:
+    """Save the limit curve of a LimitTable (coupling against mass) to ``path``.
+
+    ``labels`` maps parameter names to axis labels (default: the names).
+    """
+    plt = _pyplot()
+    labels = labels or {}
+    figure, axes = plt.subplots(figsize=(6, 4.5), constrained_layout=True)
+    found = np.isfinite(table.limit)
+    masses, limits = table.masses[found], table.limit[found]
+    axes.plot(
+        masses, limits, "k-", linewidth=1.5, label=f"{table.confidence_level:.4g} CL upper limit"
+    )
+    if limits.size:
+        top = float(limits.max()) * 10
+        axes.fill_between(masses, limits, top, color=_COLOURS[1], alpha=0.3, label="excluded")
+    if masses.size and np.all(masses > 0):
+        axes.set_xscale("log")
+    if limits.size and np.all(limits > 0):
+        axes.set_yscale("log")
+        axes.set_ylim(float(limits.min()) / 2, float(limits.max()) * 5)
+    axes.set_xlabel(labels.get(table.mass.name, table.mass.name))
+    axes.set_ylabel(labels.get(table.coupling, table.coupling))
+    axes.legend(fontsize="small")
+    if title:
+        axes.set_title(title)
+    output = Path(path)
+    figure.savefig(output, dpi=120)
+    plt.close(figure)
+    return output

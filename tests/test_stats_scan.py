@@ -1,0 +1,559 @@
+"""Profile-likelihood scans on synthetic likelihoods: grid, resume, executors, regions.
+
+The likelihoods are built by :func:`build_toy` in this module, which worker processes
+import by name (``test_stats_scan:build_toy``): pytest puts ``tests/`` on ``sys.path`` and
+spawned processes (local pools and Dask workers alike) inherit it.
+
+Interruptions are simulated two ways: a callback that raises KeyboardInterrupt after k
+chunks (in-process and with worker processes), and a real ``SIGKILL`` of a subprocess
+running a scan, which can leave a half-written last line.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from iminuit.cost import NormalConstraint
+
+from cevns.errors import CevnsInputError
+from cevns.stats.analysis import Analysis, gaussian_constraint
+from cevns.stats.cost import PoissonHistogram
+from cevns.stats.fit import fit
+from cevns.stats.inference import critical_delta_chi2
+from cevns.stats.model import BinnedModel, Component, ShapeSystematic
+from cevns.stats.runner import (
+    LikelihoodRecipe,
+    SerialExecutor,
+    likelihood_for,
+    read_result_file,
+)
+from cevns.stats.scan import (
+    ScanAxis,
+    ScanTable,
+    check_axes,
+    make_chunks,
+    run_scan,
+    scan_points,
+    serpentine,
+    threshold_segments,
+)
+
+BUILDER = "test_stats_scan:build_toy"
+
+# A 3 × 4 histogram: signal with a shape systematic, a flat and a falling background.
+SIGNAL = np.array([[4.0, 12.0, 30.0, 18.0], [10.0, 25.0, 14.0, 6.0], [20.0, 9.0, 5.0, 2.0]])
+FLAT = np.full((3, 4), 40.0)
+FALLING = np.array([[30.0, 20.0, 12.0, 8.0], [25.0, 15.0, 10.0, 6.0], [20.0, 12.0, 8.0, 5.0]])
+
+# The parabola: (x, y, nu) Gaussian with correlations; profiling nu leaves the (x, y)
+# block of the covariance (Schur complement of the precision matrix).
+PARABOLA_MEAN = np.array([0.3, -0.2, 0.0])
+PARABOLA_COVARIANCE = np.array([[0.04, 0.012, 0.01], [0.012, 0.09, -0.02], [0.01, -0.02, 0.25]])
+
+
+def build_toy(name, data_directory=None, model_parameters=None) -> Analysis:
+    """Synthetic analyses: 'poisson' (binned, 4 parameters), 'parabola' (Gaussian) and
+    'blind' (bins only the signal reaches: χ² = +∞ at zero signal)."""
+    if name == "blind":
+        model = BinnedModel(
+            [
+                Component("signal", np.array([10.0, 20.0, 0.0, 0.0]), ("mu",)),
+                Component("background", np.array([0.0, 0.0, 30.0, 30.0]), ("b",)),
+            ]
+        )
+        data = PoissonHistogram(
+            np.array([9.0, 22.0, 28.0, 33.0]), model, "blind", {"mu": (0.0, 5.0), "b": (0.1, 5.0)}
+        )
+        return Analysis("blind", data, start={"mu": 1.0, "b": 1.0}, signal_scale="mu")
+    if name == "parabola":
+        term = NormalConstraint(["x", "y", "nu"], PARABOLA_MEAN, PARABOLA_COVARIANCE)
+        return Analysis("parabola", term, start={"x": 0.0, "y": 0.0, "nu": 0.0})
+    if name != "poisson":
+        raise CevnsInputError(f"unknown toy {name!r}")
+    up = SIGNAL * np.array([[1.3, 1.1, 1.0, 0.9], [1.2, 1.0, 0.95, 0.9], [1.1, 1.0, 0.9, 0.8]])
+    shape = ShapeSystematic.from_histograms("alpha", SIGNAL, up)
+    model = BinnedModel(
+        [
+            Component("signal", SIGNAL, ("mu",), (shape,)),
+            Component("flat", FLAT, ("b",)),
+            Component("falling", FALLING, ("c",)),
+        ]
+    )
+    observed = np.random.default_rng(7).poisson(
+        model.expected({"mu": 1.0, "b": 1.0, "c": 1.0, "alpha": 0.3})
+    )
+    limits = {"mu": (0.0, 5.0), "b": (0.2, 3.0), "c": (0.0, 5.0), "alpha": (-5.0, 5.0)}
+    data = PoissonHistogram(observed, model, "toy", limits)
+    constraints = [
+        gaussian_constraint("b", 1.0, 0.1),
+        gaussian_constraint("alpha", 0.0, 1.0),
+        gaussian_constraint("c", 1.0, 0.3),
+    ]
+    start = {"mu": 1.0, "b": 1.0, "c": 1.0, "alpha": 0.0}
+    return Analysis("poisson", data, constraints, start, limits, signal_scale="mu")
+
+
+def poisson_recipe(**fixed: float) -> LikelihoodRecipe:
+    return LikelihoodRecipe.create(["poisson"], fixed=fixed, builder=BUILDER)
+
+
+POISSON_AXES = (ScanAxis("mu", 0.2, 2.0, 9), ScanAxis("b", 0.8, 1.25, 7))
+
+
+def assert_same_table(first: ScanTable, second: ScanTable) -> None:
+    """Identical results: every column equal, not just close."""
+    np.testing.assert_array_equal(first.index, second.index)
+    np.testing.assert_array_equal(first.coordinates, second.coordinates)
+    np.testing.assert_array_equal(first.chi2, second.chi2)
+    np.testing.assert_array_equal(first.delta_chi2, second.delta_chi2)
+    np.testing.assert_array_equal(first.converged, second.converged)
+    assert first.profiled.keys() == second.profiled.keys()
+    for name in first.profiled:
+        np.testing.assert_array_equal(first.profiled[name], second.profiled[name])
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> ScanTable:
+    """The uninterrupted serial scan of the Poisson toy."""
+    path = tmp_path_factory.mktemp("reference") / "scan.jsonl"
+    return run_scan(poisson_recipe(), POISSON_AXES, output_path=path, workers=1, chunk_size=5)
+
+
+# ----------------------------------------------------------------------------- axes
+
+
+def test_axis_parsing_and_its_errors():
+    axis = ScanAxis.parse("flux_norm=0.5:1.5:41")
+    assert axis == ScanAxis("flux_norm", 0.5, 1.5, 41)
+    assert axis.values[[0, 20, -1]] == pytest.approx([0.5, 1.0, 1.5])
+    assert str(axis) == "flux_norm=0.5:1.5:41"
+    masses = ScanAxis.parse("zprime_mass=1:1e4:5:log", "--mass")
+    assert masses.log and masses.values == pytest.approx([1.0, 10.0, 100.0, 1e3, 1e4])
+    assert str(masses) == "zprime_mass=1:10000:5:log"
+    bad = {
+        "flux_norm": (
+            "--param must be NAME=LO:HI:N or NAME=LO:HI:N:log (e.g. flux_norm=0.5:1.5:41); "
+            "got 'flux_norm'"
+        ),
+        "m=0:1:5:log": "--param m: a log grid needs LO > 0; got 0.0",
+        "m=1:2:5:lin": "--param must be NAME=LO:HI:N or NAME=LO:HI:N:log",
+        "flux_norm=0.5:1.5": "--param must be NAME=LO:HI:N",
+        "=0:1:3": "--param must be NAME=LO:HI:N",
+        "mu=0:1:1": "--param mu: N must be an integer ≥ 2; got 1",
+        "mu=0:1:2.5": "--param mu: N must be an integer ≥ 2; got '2.5'",
+        "mu=1:0:5": "--param mu: LO and HI must be finite numbers with LO < HI; got 1.0:0.0",
+        "mu=0:inf:5": "--param mu: LO and HI must be finite numbers with LO < HI",
+        "mu=a:1:5": "--param mu: LO and HI must be numbers; got 'a':'1'",
+    }
+    for text, message in bad.items():
+        with pytest.raises(CevnsInputError) as error:
+            ScanAxis.parse(text)
+        assert str(error.value).startswith(message)
+        assert "\n" not in str(error.value)
+    with pytest.raises(CevnsInputError, match="--mass m: N must be"):
+        ScanAxis.parse("m=1:2:0", "--mass")
+
+
+def test_grid_is_row_major_with_an_index_per_point():
+    axes = [ScanAxis("a", 0.0, 1.0, 3), ScanAxis("b", 10.0, 20.0, 2)]
+    points = scan_points(axes)
+    assert [p.index for p in points] == list(range(6))
+    assert [p.values for p in points] == [
+        (0.0, 10.0),
+        (0.0, 20.0),
+        (0.5, 10.0),
+        (0.5, 20.0),
+        (1.0, 10.0),
+        (1.0, 20.0),
+    ]
+
+
+def test_serpentine_chunks_step_between_grid_neighbours():
+    axes = [ScanAxis("a", 0.0, 1.0, 4), ScanAxis("b", 0.0, 1.0, 5)]
+    chunks = make_chunks(axes, 10, {"a": 0.0}, {})
+    assert [c.indices for c in chunks] == [
+        (0, 1, 2, 3, 4, 9, 8, 7, 6, 5),
+        (10, 11, 12, 13, 14, 19, 18, 17, 16, 15),
+    ]
+    for chunk in chunks:
+        steps = np.diff(np.array([p.values for p in chunk.points]), axis=0)
+        assert np.all(np.count_nonzero(steps, axis=1) == 1)  # one axis moves by one step
+    one_dimensional = [ScanAxis("a", 0.0, 1.0, 4)]
+    assert serpentine(scan_points(one_dimensional), one_dimensional) == scan_points(one_dimensional)
+
+
+def test_axes_are_checked_against_the_likelihood():
+    likelihood = likelihood_for(poisson_recipe(c=1.0))
+    with pytest.raises(CevnsInputError) as error:
+        check_axes([ScanAxis("nope", 0, 1, 3)], likelihood.limits, likelihood.fixed)
+    assert str(error.value) == "unknown --param parameter 'nope' (known: alpha, b, c, mu)"
+    with pytest.raises(CevnsInputError, match="did you mean mu"):
+        check_axes([ScanAxis("muu", 0, 1, 3)], likelihood.limits, likelihood.fixed)
+    with pytest.raises(CevnsInputError, match=r"leaves the parameter's allowed range \[0, 5\]"):
+        check_axes([ScanAxis("mu", -1, 1, 3)], likelihood.limits, likelihood.fixed)
+    with pytest.raises(CevnsInputError, match="names the same parameter twice"):
+        check_axes([ScanAxis("mu", 0, 1, 3)] * 2, likelihood.limits, likelihood.fixed)
+    with pytest.raises(CevnsInputError, match="takes 1 or 2 --param axes; got 3"):
+        check_axes([ScanAxis(n, 0, 1, 3) for n in "mba"], likelihood.limits, likelihood.fixed)
+    with pytest.raises(CevnsInputError, match="--param c: the parameter is fixed"):
+        check_axes([ScanAxis("c", 0, 1, 3)], likelihood.limits, likelihood.fixed)
+    with pytest.raises(CevnsInputError, match="--fix names unknown parameters zz"):
+        likelihood_for(poisson_recipe(zz=1.0))
+    with pytest.raises(
+        CevnsInputError, match=r"--fix c=7: outside the parameter's allowed range \[0, 5\]"
+    ):
+        likelihood_for(poisson_recipe(c=7.0))
+
+
+# ----------------------------------------------------------------------------- scans
+
+
+def test_scan_table_profiles_every_other_parameter(reference):
+    table = reference
+    assert table.parameters == ("mu", "b")
+    np.testing.assert_array_equal(table.index, np.arange(63))
+    assert table.column("mu")[:8] == pytest.approx([0.2] * 7 + [0.425])
+    assert table.converged.all()
+    assert set(table.profiled) == {"c", "alpha"}
+    assert set(table.rows()[0]) == {"mu", "b", "chi2", "delta_chi2", "converged"}
+    # Δχ² is relative to the global fit, which is at or below every grid point.
+    assert table.reference_chi2 == pytest.approx(table.global_fit["minimum"])
+    assert table.delta_chi2.min() >= -1e-6
+    # Each point agrees with an independent full fit (MIGRAD strategy 1 + HESSE, cold start).
+    likelihood = likelihood_for(poisson_recipe())
+    for position in (0, 17, 40, 62):
+        mu, b = table.coordinates[position]
+        start = {**likelihood.start, "mu": mu, "b": b}
+        independent = fit(likelihood.cost, start, fixed=["mu", "b"])
+        assert table.chi2[position] == pytest.approx(independent.minimum, abs=2e-4)
+        assert table.profiled["alpha"][position] == pytest.approx(
+            independent.values["alpha"], abs=0.02
+        )
+
+
+def test_file_holds_a_header_and_one_line_per_point(reference, tmp_path):
+    path = tmp_path / "scan.jsonl"
+    run_scan(poisson_recipe(), POISSON_AXES, output_path=path, workers=1, chunk_size=5)
+    lines = path.read_text().splitlines()
+    header = json.loads(lines[0])
+    assert header["format"] == "cevns-scan-points" and header["kind"] == "scan"
+    assert header["axes"][0] == {"name": "mu", "low": 0.2, "high": 2.0, "count": 9, "log": False}
+    assert header["global_fit"]["converged"] is True
+    records = [json.loads(line) for line in lines[1:]]
+    assert sorted(r["index"] for r in records) == list(range(63))
+    assert {"index", "values", "chi2", "converged", "profiled", "calls"} <= set(records[0])
+
+
+def test_resume_after_an_interrupt_gives_the_same_table(reference, tmp_path):
+    path = tmp_path / "scan.jsonl"
+
+    def stop_after_three(chunks_done: int) -> None:
+        if chunks_done == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_scan(
+            poisson_recipe(),
+            POISSON_AXES,
+            output_path=path,
+            workers=1,
+            chunk_size=5,
+            on_chunk=stop_after_three,
+        )
+    _, saved, _ = read_result_file(path)
+    assert len(saved) == 15  # three chunks of five, nothing lost, nothing more
+    computed = []
+    resumed = run_scan(
+        poisson_recipe(),
+        POISSON_AXES,
+        output_path=path,
+        workers=1,
+        chunk_size=5,
+        resume=True,
+        on_chunk=computed.append,
+    )
+    assert len(computed) == 13 - 3  # only the missing chunks ran
+    assert_same_table(resumed, reference)
+    lines = path.read_text().splitlines()
+    assert len(lines) == 1 + 63  # no point written twice
+
+
+def test_resume_with_worker_processes(reference, tmp_path):
+    path = tmp_path / "scan.jsonl"
+
+    def stop_after_two(chunks_done: int) -> None:
+        if chunks_done == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_scan(
+            poisson_recipe(),
+            POISSON_AXES,
+            output_path=path,
+            workers=2,
+            chunk_size=5,
+            on_chunk=stop_after_two,
+            progress=False,
+        )
+    assert 10 <= len(read_result_file(path)[1]) < 63  # at least the two chunks seen
+    resumed = run_scan(
+        poisson_recipe(),
+        POISSON_AXES,
+        output_path=path,
+        workers=2,
+        chunk_size=5,
+        resume=True,
+        progress=False,
+    )
+    assert_same_table(resumed, reference)
+
+
+KILLED_SCAN = """
+import sys
+sys.path.insert(0, {tests!r})
+from test_stats_scan import BIG_AXES, poisson_recipe
+from cevns.stats.scan import run_scan
+run_scan(poisson_recipe(), BIG_AXES, output_path={path!r}, workers=1, chunk_size=4)
+"""
+
+BIG_AXES = (ScanAxis("mu", 0.2, 2.0, 30), ScanAxis("b", 0.8, 1.25, 24))
+
+
+def test_a_killed_scan_resumes_to_the_uninterrupted_table(tmp_path):
+    path = tmp_path / "killed.jsonl"
+    script = KILLED_SCAN.format(tests=str(Path(__file__).parent), path=str(path))
+    process = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(script)], start_new_session=True
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None:
+            if path.exists() and path.read_bytes().count(b"\n") > 60:
+                break
+            time.sleep(0.005)
+        assert process.poll() is None, "the scan finished before it could be killed"
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    saved = read_result_file(path)[1]
+    assert 60 <= len(saved) < 720
+    resumed = run_scan(
+        poisson_recipe(), BIG_AXES, output_path=path, workers=1, chunk_size=4, resume=True
+    )
+    uninterrupted = run_scan(
+        poisson_recipe(), BIG_AXES, output_path=tmp_path / "whole.jsonl", workers=1, chunk_size=4
+    )
+    assert_same_table(resumed, uninterrupted)
+
+
+def test_resume_discards_a_half_written_line_and_refuses_another_scan(reference, tmp_path):
+    path = tmp_path / "scan.jsonl"
+    run_scan(poisson_recipe(), POISSON_AXES, output_path=path, workers=1, chunk_size=5)
+    lines = path.read_text().splitlines(keepends=True)
+    # Keep the header and 20 points, then half of the next line (a kill during a write).
+    path.write_text("".join(lines[:21]) + lines[21][: len(lines[21]) // 2])
+    resumed = run_scan(
+        poisson_recipe(), POISSON_AXES, output_path=path, workers=1, chunk_size=5, resume=True
+    )
+    assert_same_table(resumed, reference)
+    assert all(json.loads(line) for line in path.read_text().splitlines())
+
+    other_axes = (ScanAxis("mu", 0.2, 2.0, 11), POISSON_AXES[1])
+    with pytest.raises(CevnsInputError) as error:
+        run_scan(poisson_recipe(), other_axes, output_path=path, workers=1, resume=True)
+    message = str(error.value)
+    assert message.startswith(f"{path} holds a different scan (axes: file ")
+    assert "resume it with the same settings or choose another --output" in message
+    with pytest.raises(CevnsInputError, match="holds a different scan \\(recipe: "):
+        run_scan(poisson_recipe(c=1.0), POISSON_AXES, output_path=path, workers=1, resume=True)
+    with pytest.raises(CevnsInputError, match="exists; continue it with --resume"):
+        run_scan(poisson_recipe(), POISSON_AXES, output_path=path, workers=1)
+    other = tmp_path / "other.jsonl"
+    other.write_text('{"some": "json"}\n')
+    with pytest.raises(CevnsInputError, match="is not a cevns scan file"):
+        run_scan(poisson_recipe(), POISSON_AXES, output_path=other, workers=1, resume=True)
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text(lines[0] + "[1, 2]\n")
+    with pytest.raises(CevnsInputError, match=r"broken\.jsonl line 2 is not a point record"):
+        run_scan(poisson_recipe(), POISSON_AXES, output_path=broken, workers=1, resume=True)
+
+
+def test_a_run_killed_while_writing_its_header_starts_afresh(reference, tmp_path):
+    path = tmp_path / "scan.jsonl"
+    path.write_text('{"format": "cevns-sc')
+    table = run_scan(
+        poisson_recipe(), POISSON_AXES, output_path=path, workers=1, chunk_size=5, resume=True
+    )
+    assert_same_table(table, reference)
+
+
+def test_resume_of_a_finished_scan_computes_nothing(reference, tmp_path):
+    path = tmp_path / "scan.jsonl"
+    run_scan(poisson_recipe(), POISSON_AXES, output_path=path, workers=1, chunk_size=5)
+    computed = []
+    again = run_scan(
+        poisson_recipe(),
+        POISSON_AXES,
+        output_path=path,
+        workers=1,
+        chunk_size=5,
+        resume=True,
+        on_chunk=computed.append,
+    )
+    assert computed == []
+    assert_same_table(again, reference)
+
+
+def test_any_executor_gives_the_same_table(reference, tmp_path):
+    table = run_scan(
+        poisson_recipe(),
+        POISSON_AXES,
+        output_path=tmp_path / "scan.jsonl",
+        executor=SerialExecutor(),
+        chunk_size=5,
+    )
+    assert_same_table(table, reference)
+
+
+def test_dask_local_cluster_gives_the_same_table_as_serial(reference, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        table = run_scan(
+            poisson_recipe(),
+            POISSON_AXES,
+            output_path=tmp_path / "dask.jsonl",
+            executor=client.get_executor(),
+            workers=2,
+            chunk_size=5,
+        )
+        imported = client.run(lambda: "test_stats_scan" in __import__("sys").modules)
+    assert any(imported.values())  # the cluster's worker processes built the likelihood
+    assert_same_table(table, reference)
+
+
+def test_a_point_that_cannot_converge_is_recorded_not_dropped(tmp_path):
+    # At mu = 0 two bins with events expect none: χ² = +∞ whatever b is.
+    recipe = LikelihoodRecipe.create(["blind"], builder=BUILDER)
+    table = run_scan(
+        recipe, [ScanAxis("mu", 0.0, 1.0, 3)], output_path=tmp_path / "s.jsonl", workers=1
+    )
+    assert table.converged.tolist() == [False, True, True]
+    assert math.isinf(table.chi2[0])
+    assert math.isnan(table.surface()[0])
+    assert table.summary()["not_converged"] == 1
+    record = json.loads((tmp_path / "s.jsonl").read_text().splitlines()[1])
+    assert record["index"] == 0 and record["chi2"] is None and record["converged"] is False
+
+
+# ----------------------------------------------------------------- intervals, regions
+
+
+def test_intervals_and_regions_of_a_parabola(tmp_path):
+    recipe = LikelihoodRecipe.create(["parabola"], builder=BUILDER)
+    axes = (ScanAxis("x", -0.5, 1.1, 33), ScanAxis("y", -1.4, 1.0, 49))
+    table = run_scan(recipe, axes, output_path=tmp_path / "p.jsonl", workers=1)
+    assert table.converged.all()
+    x0, y0 = PARABOLA_MEAN[:2]
+    sx, sy = np.sqrt(np.diag(PARABOLA_COVARIANCE)[:2])
+    # Analytic Δχ² on the grid: zᵀ C_xy⁻¹ z (nu profiled out).
+    inverse = np.linalg.inv(PARABOLA_COVARIANCE[:2, :2])
+    z = table.coordinates - [x0, y0]
+    analytic = np.einsum("ni,ij,nj->n", z, inverse, z)
+    np.testing.assert_allclose(table.delta_chi2, analytic, atol=2e-4)
+    assert table.reference_chi2 == pytest.approx(0.0, abs=1e-8)
+    # 1D intervals from the grid profile: x0 ± σx √t (one degree of freedom).
+    for interval in table.intervals():
+        centre, sigma = (x0, sx) if interval.parameter == "x" else (y0, sy)
+        half = sigma * math.sqrt(critical_delta_chi2(interval.confidence_level, 1))
+        [(low, high)] = interval.segments
+        grid_step = 0.05
+        # The profile over the other axis is taken on the grid, off by ≤ (step/2)²/σ².
+        assert low == pytest.approx(centre - half, abs=0.05 * grid_step)
+        assert high == pytest.approx(centre + half, abs=0.05 * grid_step)
+    # 2D regions: the ellipse extents x0 ± σx √t₂ and its inside points.
+    for region in table.regions():
+        threshold = critical_delta_chi2(region.confidence_level, 2)
+        assert region.delta_chi2 == pytest.approx(threshold)
+        assert region.closed
+        for name, centre, sigma in (("x", x0, sx), ("y", y0, sy)):
+            low, high = region.extent[name]
+            assert low == pytest.approx(centre - sigma * math.sqrt(threshold), abs=0.01)
+            assert high == pytest.approx(centre + sigma * math.sqrt(threshold), abs=0.01)
+        surface = analytic.reshape(33, 49)
+        mismatched = np.argwhere(region.inside != (surface <= threshold))
+        assert all(abs(surface[tuple(i)] - threshold) < 1e-3 for i in mismatched)
+
+
+def test_a_one_dimensional_parabola_gives_exact_intervals(tmp_path):
+    recipe = LikelihoodRecipe.create(["parabola"], builder=BUILDER)
+    table = run_scan(
+        recipe, [ScanAxis("y", -1.4, 1.0, 25)], output_path=tmp_path / "y.jsonl", workers=1
+    )
+    # Profiling x and nu leaves Δχ² = ((y − y0)/σy)²; the √Δχ² interpolation is exact.
+    sy = math.sqrt(PARABOLA_COVARIANCE[1, 1])
+    for interval in table.intervals():
+        half = sy * math.sqrt(interval.delta_chi2)
+        assert interval.segments[0] == pytest.approx((-0.2 - half, -0.2 + half), abs=1e-4)
+    assert table.regions() == []
+    summary = table.summary()
+    assert summary["best_point"]["y"] == pytest.approx(-0.2)
+    assert {"axes", "global_fit", "intervals", "regions", "not_converged"} <= set(summary)
+
+
+def test_threshold_segments_handle_edges_gaps_and_several_ranges():
+    grid = np.linspace(0.0, 10.0, 11)
+    double_well = np.array([9.0, 4.0, 1.0, 0.0, 1.0, 4.0, 1.0, 0.0, 1.0, 4.0, 9.0])
+    segments = threshold_segments(grid, double_well, 2.0)
+    assert len(segments) == 2
+    assert segments[0][0] == pytest.approx(1 + (2 - math.sqrt(2)))  # √ interpolation
+    open_below = threshold_segments(grid, (grid - 0.0) ** 2 / 4, 1.0)
+    assert open_below == ((-math.inf, pytest.approx(2.0)),)
+    with_gap = double_well.copy()
+    with_gap[3] = np.nan  # a point that did not converge is skipped
+    assert len(threshold_segments(grid, with_gap, 2.0)) == 2
+    assert threshold_segments(grid, double_well + 10, 2.0) == ()
+
+
+def test_scan_rejects_bad_settings(tmp_path):
+    with pytest.raises(CevnsInputError, match="chunk_size must be an integer ≥ 1; got 0"):
+        run_scan(poisson_recipe(), POISSON_AXES, output_path=tmp_path / "a", chunk_size=0)
+    with pytest.raises(CevnsInputError, match="workers must be an integer ≥ 1; got 0"):
+        run_scan(poisson_recipe(), POISSON_AXES, output_path=tmp_path / "b", workers=0)
+    with pytest.raises(CevnsInputError, match="at least one experiment"):
+        LikelihoodRecipe.create([])
+
+
+def test_figures_of_one_and_two_dimensional_scans(tmp_path):
+    from cevns.plotting.scans import plot_scan
+
+    blind = run_scan(
+        LikelihoodRecipe.create(["blind"], builder=BUILDER),
+        [ScanAxis("mu", 0.0, 2.0, 9)],
+        output_path=tmp_path / "b.jsonl",
+        workers=1,
+    )
+    parabola = run_scan(
+        LikelihoodRecipe.create(["parabola"], builder=BUILDER),
+        [ScanAxis("x", 0.01, 1.1, 12, log=True), ScanAxis("y", -1.4, 1.0, 13)],
+        output_path=tmp_path / "p.jsonl",
+        workers=1,
+    )
+    assert not blind.converged.all()  # drawn as crosses
+    for table, name in ((blind, "one.png"), (parabola, "two.png")):
+        figure = plot_scan(table, tmp_path / name, title="toy", labels={"x": "x [units]"})
+        assert figure.stat().st_size > 10_000
