@@ -133,7 +133,7 @@ def test_neutron_skin_shrinks_the_rate_and_rebuilds_the_radius(engine):
     kernel = engine.kernels[0]
     from cevns.interactions.models.nuclear_radius import neutron_form_factor
 
-    skin = neutron_form_factor(kernel, 0.5)
+    skin = neutron_form_factor(kernel, {"neutron_skin": 0.5})
     q_over_hbar_c = kernel.momentum_transfer[5] / hbar_c
     radius = kernel.form_factors.proton.rms_radius + 0.5 * fm
     # F(q) ≈ 1 − q²⟨r²⟩/6 at the smallest momenta; tolerance 1e-3.
@@ -177,3 +177,24 @@ def test_sterile_oscillation_refolds_like_an_oscillated_flux(engine):
     ) == pytest.approx(engine.histogram(), rel=1e-12)
     with pytest.raises(CevnsInputError, match="sterile mixing needs"):
         sterile.survival({"sterile_ue4_sq": 1.5})
+
+
+def test_per_nucleus_neutron_radius(engine):
+    # Default = the Helm (Lewin–Smith) radius: the SM exactly. A larger Cs radius lowers the
+    # rate and acts on Cs only; it takes precedence over the common skin.
+    from cevns.interactions.models.nuclear_radius import neutron_form_factor
+
+    default = PARAMETERS["neutron_radius_Cs133"].default
+    assert engine.histogram(NewPhysicsCharges({"neutron_radius_Cs133": default})) == pytest.approx(
+        engine.histogram(), rel=1e-9
+    )
+    larger = engine.histogram(NewPhysicsCharges({"neutron_radius_Cs133": default + 0.5}))
+    assert larger.sum() < engine.histogram().sum()
+    cs, iodine = engine.kernels
+    values = {"neutron_radius_Cs133": 5.5, "neutron_skin": 0.3}
+    assert np.array_equal(
+        neutron_form_factor(iodine, {"neutron_skin": 0.3}), neutron_form_factor(iodine, values)
+    )
+    assert not np.array_equal(
+        neutron_form_factor(cs, values), neutron_form_factor(cs, {"neutron_skin": 0.3})
+    )

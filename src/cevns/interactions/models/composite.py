@@ -92,7 +92,7 @@ class NewPhysicsCharges:
         iso = kernel.isotope
         q2 = kernel.momentum_transfer**2
         f_p = kernel.form_factor_proton
-        f_n = nuclear_radius.neutron_form_factor(kernel, values.get("neutron_skin", 0.0))
+        f_n = nuclear_radius.neutron_form_factor(kernel, values)
         z_f_p, n_f_n = iso.Z * f_p, iso.N * f_n
         zprime_p, zprime_n = vector_mediator.coupling_shifts(values, q2)
         proton_excess, neutron_excess = spin_excesses(iso)

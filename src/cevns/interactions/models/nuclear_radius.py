@@ -2,42 +2,64 @@
 
 The weak charge weighs the neutron density far more than the proton density, so CEvNS
 measures the neutron rms radius R_n (seeds/001: R_n = 5.5 (+0.9 −1.1) fm for CsI,
-M. Cadeddu et al., Phys. Rev. Lett. 120, 072501 (2018), arXiv:1710.02730). The parameter
-``neutron_skin`` (fm, default 0) sets R_n = R_p + ΔR_np for every nucleus, with R_p the
-proton rms radius of the form-factor model; the neutron form factor is rebuilt from R_n
-with the model's shape parameter held (:func:`cevns.nuclear.form_factors.form_factors_for`).
+M. Cadeddu et al., Phys. Rev. Lett. 120, 072501 (2018), arXiv:1710.02730). Two kinds of
+parameter rebuild the neutron form factor from R_n with the model's shape parameter held
+(:func:`cevns.nuclear.form_factors.form_factors_for`):
+
+* ``neutron_radius_<isotope>`` (fm; e.g. ``neutron_radius_Cs133``), the neutron rms radius
+  of that nucleus, defaulting to the Helm (Lewin–Smith) rms radius of its mass number;
+* ``neutron_skin`` (fm, default 0): R_n = R_p + ΔR_np for every nucleus without its own
+  radius parameter, with R_p the proton rms radius of the form-factor model.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 
 import numpy as np
 
 from cevns.interactions.models.parameters import ModelParameter
+from cevns.nuclear.form_factors import form_factors_for
+from cevns.nuclear.isotopes import all_isotopes
 from cevns.units import fm
+
+
+def _radius_parameters() -> dict[str, ModelParameter]:
+    parameters = {}
+    for name, isotope in all_isotopes().items():
+        default = form_factors_for(isotope.A, "helm").neutron.rms_radius / fm
+        key = f"neutron_radius_{name}"
+        parameters[key] = ModelParameter(
+            key, default, "fm", f"neutron rms radius of {name}", (1.0, 15.0)
+        )
+    return parameters
+
 
 PARAMETERS = {
     "neutron_skin": ModelParameter(
-        "neutron_skin", 0.0, "fm", "neutron skin R_n − R_p of every target nucleus"
-    )
+        "neutron_skin", 0.0, "fm", "neutron skin R_n − R_p of every target nucleus", (-3.0, 3.0)
+    ),
+    **_radius_parameters(),
 }
 
 
 @lru_cache(maxsize=4096)
-def _neutron_form_factor(form_factor, momentum_key: bytes, skin_fm: float) -> np.ndarray:
-    """F_n at the cached momenta with R_n = R_p + skin (shape parameter of the model held)."""
+def _neutron_form_factor(form_factor, momentum_key: bytes, radius_fm: float) -> np.ndarray:
+    """F_n at the cached momenta for neutron rms radius ``radius_fm`` (model shape held)."""
     momenta = np.frombuffer(momentum_key)
-    model = type(form_factor)
-    radius = form_factor.rms_radius + skin_fm * fm
-    return model.from_rms_radius(radius)(momenta)
+    return type(form_factor).from_rms_radius(radius_fm * fm)(momenta)
 
 
-def neutron_form_factor(kernel, skin_fm: float) -> np.ndarray:
-    """F_n(q) at the kernel's recoil nodes for a neutron skin of ``skin_fm`` fm."""
-    if skin_fm == 0.0 or not hasattr(kernel.form_factors.proton, "from_rms_radius"):
-        # F = 1 (no radius): a skin has nothing to act on.
+def neutron_form_factor(kernel, values: Mapping[str, float]) -> np.ndarray:
+    """F_n(q) at the kernel's recoil nodes for the radius parameters in ``values``."""
+    proton = kernel.form_factors.proton
+    if not hasattr(proton, "from_rms_radius"):
+        return kernel.form_factor_neutron  # F = 1 (no radius): nothing to act on
+    own = values.get(f"neutron_radius_{kernel.isotope.name}")
+    skin = values.get("neutron_skin", 0.0)
+    current = kernel.form_factors.neutron.rms_radius / fm
+    if (own is None and skin == 0.0) or (own is not None and abs(own - current) <= 1e-12 * current):
         return kernel.form_factor_neutron
-    return _neutron_form_factor(
-        kernel.form_factors.proton, kernel.momentum_transfer.tobytes(), float(skin_fm)
-    )
+    radius = own if own is not None else proton.rms_radius / fm + skin
+    return _neutron_form_factor(proton, kernel.momentum_transfer.tobytes(), float(radius))
