@@ -217,6 +217,19 @@ def _print_limit(report: dict[str, Any]) -> None:
     )
 
 
+def _report(recipe, table, path: Path) -> dict:
+    """The JSON document of ``cevns scan`` and ``cevns limit``."""
+    return {
+        "experiments": list(recipe.experiments),
+        "model_parameters": dict(recipe.model_parameters),
+        "fixed": dict(recipe.fixed),
+        "signal_scales_held": recipe.hold_signal_scales,
+        **table.summary(),
+        "output": str(path),
+        "rows": table.rows(),
+    }
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``scan`` and ``limit`` commands to ``app``."""
 
@@ -256,15 +269,7 @@ def register(app: typer.Typer) -> None:
                 )
         except KeyboardInterrupt:
             raise _interrupted(path, math.prod(a.count for a in axes)) from None
-        report = {
-            "experiments": list(recipe.experiments),
-            "model_parameters": dict(recipe.model_parameters),
-            "fixed": dict(recipe.fixed),
-            "signal_scales_held": recipe.hold_signal_scales,
-            **table.summary(),
-            "output": str(path),
-            "rows": table.rows(),
-        }
+        report = _report(recipe, table, path)
         if plot is not None:
             from cevns.plotting.scans import plot_scan
 
@@ -319,15 +324,7 @@ def register(app: typer.Typer) -> None:
                 )
         except KeyboardInterrupt:
             raise _interrupted(path, axis.count) from None
-        report = {
-            "experiments": list(recipe.experiments),
-            "model_parameters": dict(recipe.model_parameters),
-            "fixed": dict(recipe.fixed),
-            "signal_scales_held": recipe.hold_signal_scales,
-            **table.summary(),
-            "output": str(path),
-            "rows": table.rows(),
-        }
+        report = _report(recipe, table, path)
         if plot is not None:
             from cevns.plotting.scans import plot_limit
 
