@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -218,20 +214,9 @@ print(json.dumps(out))
 """
 
 
-def _probe(scale: str | None) -> dict:
-    environment = dict(os.environ)
-    environment.pop("CEVNS_UNIT_SCALE", None)
-    if scale:
-        environment["CEVNS_UNIT_SCALE"] = scale
-    result = subprocess.run(
-        [sys.executable, "-c", _PROBE], env=environment, capture_output=True, text=True, check=True
-    )
-    return json.loads(result.stdout)
-
-
-def test_response_does_not_depend_on_the_unit_scale():
-    default = _probe(None)
-    scaled = _probe("MeV=3.7e-3,cm=4.1e12,s=2.9e-7")
+def test_response_does_not_depend_on_the_unit_scale(run_probe):
+    default = run_probe(_PROBE)
+    scaled = run_probe(_PROBE, "MeV=3.7e-3,cm=4.1e12,s=2.9e-7")
     for key in ("argon", "csi"):
         assert np.array(scaled[key]) == pytest.approx(np.array(default[key]), abs=1e-12)
     for key in ("lindhard", "time"):

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import subprocess
-import sys
 import textwrap
 
 import numpy as np
@@ -246,20 +242,9 @@ _PROBE = textwrap.dedent(
 )
 
 
-def _probe(scale: str | None) -> dict:
-    env = dict(os.environ)
-    env.pop("CEVNS_UNIT_SCALE", None)
-    if scale:
-        env["CEVNS_UNIT_SCALE"] = scale
-    output = subprocess.run(
-        [sys.executable, "-c", _PROBE], env=env, capture_output=True, text=True, check=True
-    ).stdout
-    return json.loads(output)
-
-
-def test_results_do_not_move_with_the_unit_scale_and_core_has_no_matplotlib():
-    base = _probe(None)
-    scaled = _probe("MeV=3.7,cm=0.02,s=1e4")
+def test_results_do_not_move_with_the_unit_scale_and_core_has_no_matplotlib(run_probe):
+    base = run_probe(_PROBE)
+    scaled = run_probe(_PROBE, "MeV=3.7,cm=0.02,s=1e4")
     assert base.pop("matplotlib") is False
     scaled.pop("matplotlib")
     for key, value in base.items():

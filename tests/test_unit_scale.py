@@ -4,7 +4,6 @@ The package is run twice in fresh interpreters, once with the default scale and 
 CEVNS_UNIT_SCALE set to odd values; every quantity taken out in explicit units must agree.
 """
 
-import json
 import os
 import subprocess
 import sys
@@ -40,20 +39,9 @@ print(json.dumps(out))
 """
 
 
-def _run(scale: str | None) -> dict:
-    env = dict(os.environ)
-    env.pop("CEVNS_UNIT_SCALE", None)
-    if scale:
-        env["CEVNS_UNIT_SCALE"] = scale
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, check=True
-    )
-    return json.loads(result.stdout)
-
-
-def test_results_do_not_depend_on_the_unit_scale():
-    default = _run(None)
-    scaled = _run("MeV=3.7e-3,cm=4.1e12,s=2.9e-7")
+def test_results_do_not_depend_on_the_unit_scale(run_probe):
+    default = run_probe(PROBE)
+    scaled = run_probe(PROBE, "MeV=3.7e-3,cm=4.1e12,s=2.9e-7")
     for key, value in default.items():
         assert scaled[key] == pytest.approx(value, rel=1e-9), key
 
