@@ -53,38 +53,29 @@ def run_fit(
     to fit; the CEvNS signal scales are then held at 1, so that the model sets the
     normalisation, and MINOS errors are reported for those parameters.
     """
-    from cevns.interactions.models import PARAMETERS
-    from cevns.stats.analyses.registry import build_analysis
-    from cevns.stats.analysis import combine, merged_start
+    from cevns.interactions.models import PARAMETERS, default_values
     from cevns.stats.fit import fit
     from cevns.stats.inference import significance
     from cevns.stats.report import analysis_report, parameter_table
+    from cevns.stats.runner import LikelihoodRecipe
 
     fix = fix or {}
-    # Model parameters named in --fix join the model (held at their fixed value).
-    model_parameters = {**dict.fromkeys(n for n in fix if n in PARAMETERS), **(free or {})}
-    analyses = [build_analysis(name, data, model_parameters)
-                for name in dict.fromkeys(experiments)]  # fmt: skip
-    cost = combine(*analyses)
-    start = merged_start(*analyses)
-    unknown = sorted(set(fix) - set(cost._parameters))
-    if unknown:
-        raise CevnsInputError(
-            f"--fix names unknown parameters {', '.join(unknown)}; the fit has "
-            f"{', '.join(cost._parameters)}"
-        )
+    free = free or {}
+    # Model parameters named in --fix join the model (held at their fixed value); --free
+    # starts from the given value or the Standard-Model one.
+    named = [n for n in fix if n in PARAMETERS]
+    model_parameters = {
+        **default_values([*named, *free]),
+        **{n: v for n, v in free.items() if v is not None},
+    }
+    recipe = LikelihoodRecipe.create(
+        experiments, data, model_parameters, fix, hold_signal_scales=bool(free)
+    )
+    likelihood = recipe.build()  # checks --fix names and ranges, holds the signal scales
+    analyses, cost, start = likelihood.analyses, likelihood.cost, likelihood.start
+    fix = likelihood.fixed
     scales = [a.signal_scale for a in analyses]
-    if free:
-        fix = {**dict.fromkeys(scales, 1.0), **fix}
-    for name, value in fix.items():
-        low, high = cost._parameters.get(name) or (None, None)
-        if (low is not None and value < low) or (high is not None and value > high):
-            bounds = ", ".join("unbounded" if b is None else f"{b:g}" for b in (low, high))
-            raise CevnsInputError(
-                f"--fix {name}={value:g} is outside the parameter's range [{bounds}]"
-            )
-    start.update(fix)
-    minos = [s for s in scales if s not in fix] + [n for n in (free or {}) if n not in fix]
+    minos = [s for s in scales if s not in fix] + [n for n in free if n not in fix]
     result = fit(cost, start, fixed=list(fix), minos=minos, max_calls=max_calls)  # fmt: skip
     per_experiment = []
     for analysis in analyses:

@@ -71,7 +71,10 @@ class StandardModelCharges:
     """Standard-Model charges G_V², G_A², 2hG_VG_A at the recoil nodes.
 
     ``sin2_theta_w`` moves the couplings (see :mod:`cevns.interactions.couplings`);
-    ``scheme`` chooses radiative or tree-level couplings.
+    ``scheme`` chooses radiative or tree-level couplings. This is the Standard-Model
+    specialisation of :class:`cevns.interactions.models.NewPhysicsCharges` (which gives the
+    same histograms bit for bit, ``tests/test_models.py``); it is kept as the fast path
+    because it skips the new-physics terms: 45 µs against 170 µs for the CsI histogram.
     """
 
     sin2_theta_w: float | None = None

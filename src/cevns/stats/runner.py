@@ -25,7 +25,7 @@ import signal
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -85,7 +85,7 @@ class LikelihoodRecipe:
         """A recipe with normalised fields (unique experiments, absolute data path)."""
         names = tuple(dict.fromkeys(experiments))
         if not names:
-            raise CevnsInputError("a scan needs at least one experiment; got none")
+            raise CevnsInputError("a likelihood needs at least one experiment; got none")
         directory = None if data_directory is None else str(Path(data_directory).resolve())
         return cls(
             names,
@@ -141,7 +141,8 @@ class LikelihoodRecipe:
         missing = [name for name in names if name not in start]
         if missing:
             raise CevnsInputError(f"no start value for parameters {', '.join(missing)}")
-        return Likelihood(cost, {n: float(start[n]) for n in names}, names, limits, fixed)
+        start = {n: float(start[n]) for n in names}
+        return Likelihood(cost, start, names, limits, fixed, analyses)
 
 
 def _bounds(limits: tuple[float | None, float | None] | None) -> tuple[float, float]:
@@ -152,13 +153,15 @@ def _bounds(limits: tuple[float | None, float | None] | None) -> tuple[float, fl
 
 @dataclass
 class Likelihood:
-    """A built cost with its parameter names, start values, limits and fixed values."""
+    """A built cost with its parameter names, start values, limits and fixed values, and
+    the analyses it combines (for reports)."""
 
     cost: Any
     start: dict[str, float]
     names: tuple[str, ...]
     limits: dict[str, tuple[float, float]]
     fixed: dict[str, float]
+    analyses: list = field(default_factory=list)
 
     def free_parameters(self, scanned: Iterable[str] = ()) -> tuple[str, ...]:
         """Parameters profiled at a scan point: neither fixed nor scanned."""
