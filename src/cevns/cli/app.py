@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cevns.cli import experiments, fit, flux, models, nuclei, predict, scan, xsec
+from cevns.cli import experiments, fit, flux, models, nuclei, predict, scan, schema, xsec
 
 app = typer.Typer(
     name="cevns",
@@ -14,7 +14,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for _command_module in (xsec, nuclei, predict, experiments, flux, fit, models, scan):
+for _command_module in (xsec, nuclei, predict, experiments, flux, fit, models, scan, schema):
     _command_module.register(app)
 
 

@@ -78,8 +78,18 @@ def register(app: typer.Typer) -> None:
     def show(
         name: Annotated[str, typer.Argument(help="Preset name or TOML file.")],
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+        as_toml: Annotated[
+            bool,
+            typer.Option("--toml", help="Print the document itself, to edit and fit as a file."),
+        ] = False,
     ) -> None:
-        """Print one experiment fully resolved (defaults filled in, derived numbers added)."""
+        """Print one experiment fully resolved (defaults filled in, derived numbers added),
+        or with --toml the document as written (its comments cite each number)."""
+        if as_toml:
+            from cevns.experiments.load import document_text
+
+            typer.echo(document_text(name), nl=False)
+            return
         document = resolved_experiment(name)
         if as_json:
             print_json(document)

@@ -93,3 +93,19 @@ def reports_input_errors(command: F) -> F:
             raise fail(str(error)) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+#: The ``--form-factor`` option of every command that predicts (None: the document's).
+FORM_FACTOR_OPTION = typer.Option(
+    "--form-factor",
+    help="helm, klein-nystrand, symmetrized-fermi or none (default: each document's).",
+)
+
+
+def check_form_factor(form_factor: str | None) -> None:
+    """Refuse a ``--form-factor`` that is not a known model (None passes)."""
+    if form_factor is not None:
+        from cevns.errors import require_choice
+        from cevns.nuclear.form_factors import FORM_FACTOR_MODELS
+
+        require_choice("--form-factor", form_factor, FORM_FACTOR_MODELS)

@@ -7,9 +7,13 @@ from typing import Annotated, Any
 
 import typer
 
-from cevns.cli.output import print_json, print_table, reports_input_errors
-from cevns.errors import require_choice
-from cevns.nuclear.form_factors import FORM_FACTOR_MODELS
+from cevns.cli.output import (
+    FORM_FACTOR_OPTION,
+    check_form_factor,
+    print_json,
+    print_table,
+    reports_input_errors,
+)
 
 
 def _print_report(report: dict[str, Any]) -> None:
@@ -41,12 +45,12 @@ def _print_report(report: dict[str, Any]) -> None:
         (
             "CEvNS events (published expectation)",
             report["total_events"],
-            published.get("cevns_expected"),
+            _value(published.get("cevns_expected")),
         ),
         (
             "⟨σ⟩ per nucleus [1e-40 cm²]",
             report["flux_averaged_cross_section_cm2"] / 1e-40,
-            published.get("flux_averaged_cross_section_cm2", 0) / 1e-40 or None,
+            (_value(published.get("flux_averaged_cross_section_cm2")) or 0) / 1e-40 or None,
         ),
     ]
     rows = [
@@ -63,11 +67,18 @@ def _print_report(report: dict[str, Any]) -> None:
     missing = report["unavailable_backgrounds"]
     if missing:
         typer.echo(
-            f"note: background components {', '.join(missing)} are unavailable (their templates "
-            "come from the data release; set CEVNS_DATA_DIR or pass --data): "
-            f"{next(iter(missing.values()))}",
+            f"note: background components {', '.join(missing)} are unavailable: "
+            f"{next(iter(missing.values()))} (pass --data or set CEVNS_DATA_DIR to the folder "
+            "holding the release)",
             err=True,
         )
+
+
+def _value(entry: Any) -> float | None:
+    """The number of a published entry (a mapping with ``value``, or a number)."""
+    if isinstance(entry, dict):
+        return entry["value"]
+    return entry if isinstance(entry, int | float) else None
 
 
 def register(app: typer.Typer) -> None:
@@ -86,14 +97,12 @@ def register(app: typer.Typer) -> None:
         data: Annotated[
             Path | None, typer.Option(help="Data directory for background templates.")
         ] = None,
-        form_factor: Annotated[
-            str, typer.Option(help="helm, klein-nystrand, symmetrized-fermi or none.")
-        ] = "helm",
+        form_factor: Annotated[str | None, FORM_FACTOR_OPTION] = None,
     ) -> None:
         """Expected CEvNS events (by flavour and component), spectra and ⟨σ⟩."""
         from cevns.experiments.prediction import predict
 
-        require_choice("--form-factor", form_factor, FORM_FACTOR_MODELS)
+        check_form_factor(form_factor)
         prediction = predict(experiment, data_directory=data, form_factor=form_factor)
         report = prediction.to_dict()
         if plot is not None:

@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from cevns.cli.fit import parse_assignments
-from cevns.cli.output import print_json, print_table, reports_input_errors
+from cevns.cli.output import (
+    FORM_FACTOR_OPTION,
+    check_form_factor,
+    print_json,
+    print_table,
+    reports_input_errors,
+)
 from cevns.errors import CevnsInputError
 
 if TYPE_CHECKING:
@@ -37,7 +43,7 @@ SCHEDULER_TIMEOUT = "10s"
 
 # Options shared by both commands (module level: Typer reads the annotations by name).
 _EXPERIMENTS = typer.Argument(
-    help="coherent-csi-2021, coherent-lar-2020 (several: joint likelihood)."
+    help="Preset names (cevns experiments) or document files; several: joint likelihood."
 )
 _DATA = typer.Option(help="Folder holding the release folders (else CEVNS_DATA_DIR).")
 _OUTPUT = typer.Option(
@@ -55,6 +61,7 @@ def likelihood_recipe(
     data: Path | None,
     parameters: Iterable[str],
     fix: dict[str, float],
+    form_factor: str | None = None,
 ) -> LikelihoodRecipe:
     """The recipe of the likelihood: new-physics parameters among ``parameters`` and
     ``fix`` join the model (at their Standard-Model value, or the fixed one)."""
@@ -64,7 +71,14 @@ def likelihood_recipe(
     names = [*parameters, *fix]
     model = {n: fix.get(n, PARAMETERS[n].default) for n in names if n in PARAMETERS}
     scanned_model = any(n in PARAMETERS for n in parameters)
-    return LikelihoodRecipe.create(experiments, data, model, fix, hold_signal_scales=scanned_model)
+    return LikelihoodRecipe.create(
+        experiments,
+        data,
+        model,
+        fix,
+        hold_signal_scales=scanned_model,
+        form_factor=form_factor,
+    )
 
 
 def axis_labels(names: Iterable[str]) -> dict[str, str]:
@@ -79,8 +93,10 @@ def axis_labels(names: Iterable[str]) -> dict[str, str]:
 
 
 def default_output(kind: str, experiments: Sequence[str], names: Sequence[str]) -> Path:
-    """``KIND-EXPERIMENTS-PARAMETERS.jsonl`` in the current directory."""
-    return Path(f"{kind}-{'+'.join(dict.fromkeys(experiments))}-{'-'.join(names)}.jsonl")
+    """``KIND-EXPERIMENTS-PARAMETERS.jsonl`` in the current directory (documents by their
+    file stem)."""
+    stems = dict.fromkeys(Path(e).stem if e.endswith(".toml") else e for e in experiments)
+    return Path(f"{kind}-{'+'.join(stems)}-{'-'.join(names)}.jsonl")
 
 
 @contextmanager
@@ -251,8 +267,10 @@ def register(app: typer.Typer) -> None:
         scheduler: Annotated[str | None, _SCHEDULER] = None,
         workers: Annotated[int, _WORKERS] = 2,
         fix: Annotated[list[str] | None, _FIX] = None,
+        form_factor: Annotated[str | None, FORM_FACTOR_OPTION] = None,
     ) -> None:
         """Profile-likelihood scan in 1 or 2 parameters, with 68/90/95 % CL intervals."""
+        check_form_factor(form_factor)
         from cevns.stats.scan import ScanAxis, run_scan
 
         axes = [ScanAxis.parse(text, "--param") for text in param]
@@ -260,7 +278,7 @@ def register(app: typer.Typer) -> None:
             raise CevnsInputError(f"--param must be given once or twice; got {len(axes)}")
         names = [axis.name for axis in axes]
         fixed = parse_assignments(fix or [])
-        recipe = likelihood_recipe(experiments, data, names, fixed)
+        recipe = likelihood_recipe(experiments, data, names, fixed, form_factor)
         path = output or default_output("scan", experiments, names)
         try:
             with executor_for(scheduler, workers) as (executor, count):
@@ -300,15 +318,18 @@ def register(app: typer.Typer) -> None:
         resume: Annotated[bool, _RESUME] = False,
         scheduler: Annotated[str | None, _SCHEDULER] = None,
         workers: Annotated[int, _WORKERS] = 2,
+        form_factor: Annotated[str | None, FORM_FACTOR_OPTION] = None,
     ) -> None:
-        """One-sided upper limits on a coupling against a mass (exclusion curve)."""
+        """Upper limits on a coupling against a mass (exclusion curve, with every allowed
+        interval)."""
+        check_form_factor(form_factor)
         from cevns.stats.limits import limit_threshold, run_limit
         from cevns.stats.scan import ScanAxis
 
         axis = ScanAxis.parse(mass, "--mass")
         limit_threshold(cl)
         fixed = parse_assignments(fix or [])
-        recipe = likelihood_recipe(experiments, data, [axis.name, coupling], fixed)
+        recipe = likelihood_recipe(experiments, data, [axis.name, coupling], fixed, form_factor)
         path = output or default_output("limit", experiments, [coupling, axis.name])
         try:
             with executor_for(scheduler, workers) as (executor, count):

@@ -11,11 +11,9 @@ The release accompanies arXiv:2110.07730 (ancillary files of version 2) and hold
 * the energy-efficiency curve and the quenching (scintillation response) polynomial,
   each with its systematic variants.
 
-The module constants are the facts of the analysis that are not in the files. Their
-source is arXiv:2110.07730 and its supplement, as collected in ``../shared/data/README.md``;
-the detector mass, light yield, expected and best-fit counts, fit quality, significance,
-cross sections and sin²θ_W also appear in D. Pershey's talk "New CEvNS Results from the
-COHERENT CsI[Na] Detector" (slides 21, 25, 32, 33, 35, 36 and 38).
+The facts of the analysis that are not in the files (exposure, detector, response,
+binning, published results) live in one place, the ``coherent-csi-2021`` document
+(``cevns experiment show coherent-csi-2021 --toml``), with their sources.
 """
 
 from __future__ import annotations
@@ -31,74 +29,13 @@ import numpy as np
 from cevns.detectors.efficiency import LogisticEfficiency
 from cevns.detectors.quenching import PolynomialQuenching
 from cevns.errors import CevnsInputError, require_finite
-from cevns.units import GWh, MeV, cm2, keVee, kg, m, us
+from cevns.units import MeV, us
 
 from .checksums import verified_release_folder
 from .locate import read_columns
 
 #: Folder name of this release inside the data directory.
 RELEASE = "coherent-csi-2021"
-
-# --- exposure and detector (arXiv:2110.07730) -----------------------------------------
-#: Protons on target of the full dataset.
-PROTONS_ON_TARGET = 3.198e23
-#: Integrated beam energy on target.
-INTEGRATED_BEAM_ENERGY = 13.99 * GWh
-#: Mass of the CsI[Na] crystal.
-DETECTOR_MASS = 14.6 * kg
-#: Distance from the SNS mercury target to the detector.
-BASELINE = 19.3 * m
-#: Decay-at-rest neutrinos per flavour per proton on target, and its relative uncertainty.
-NEUTRINOS_PER_FLAVOR_PER_PROTON = 0.0848
-NEUTRINOS_PER_FLAVOR_PER_PROTON_RELATIVE_UNCERTAINTY = 0.10
-
-# --- detector response (arXiv:2110.07730 and supplement) -------------------------------
-#: Light yield: mean photoelectrons per unit electron-equivalent energy (13.35 PE/keVee).
-LIGHT_YIELD = 13.35 / keVee
-#: PE smearing is a Gamma distribution with a = GAMMA_SMEARING_A / E_ee and
-#: b = GAMMA_SMEARING_B · E_ee (a = 0.0749/E_ee and b = 9.56 E_ee with E_ee in keVee);
-#: shape 1 + b, scale 1/(a(1 + b)), so the mean is LIGHT_YIELD · E_ee.
-GAMMA_SMEARING_A = 0.0749 * keVee
-GAMMA_SMEARING_B = 9.56 / keVee
-#: Time efficiency: 1 before TIME_EFFICIENCY_ONSET, exp(−rate · (t − onset)) after.
-TIME_EFFICIENCY_ONSET = 0.52 * us
-TIME_EFFICIENCY_DECAY_RATE = 0.0494 / us
-
-# --- analysis binning: 0 ≤ PE < 60, 0 ≤ t < 6 µs, 9 × 11 bins (arXiv:2110.07730) --------
-#: Edges of the analysis bins in photoelectrons.
-ANALYSIS_PE_EDGES = np.array([0.0, 8.0, 12.0, 16.0, 20.0, 24.0, 32.0, 40.0, 50.0, 60.0])
-#: Edges of the analysis bins in reconstructed time (internal units).
-ANALYSIS_TIME_EDGES = (
-    np.array([0.0, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 1.0, 2.0, 4.0, 6.0]) * us
-)
-ANALYSIS_PE_EDGES.flags.writeable = False
-ANALYSIS_TIME_EDGES.flags.writeable = False
-
-# --- published results (arXiv:2110.07730) -------------------------------------------
-#: Expected events in the analysis region, by component.
-EXPECTED_COUNTS: Mapping[str, float] = MappingProxyType(
-    {"steady_state": 1286.0, "brn": 18.0, "nin": 6.0, "cevns": 333.0}
-)
-#: Uncertainties of the expected CEvNS count: theory and experiment.
-EXPECTED_CEVNS_UNCERTAINTY_THEORY = 11.0
-EXPECTED_CEVNS_UNCERTAINTY_EXPERIMENT = 42.0
-#: Best-fit events in the analysis region, by component.
-BEST_FIT_COUNTS: Mapping[str, float] = MappingProxyType(
-    {"steady_state": 1273.0, "brn": 17.0, "nin": 5.0, "cevns": 306.0}
-)
-BEST_FIT_CEVNS_UNCERTAINTY = 20.0
-#: χ² and degrees of freedom of the best fit; significance of rejecting no CEvNS.
-BEST_FIT_CHI2 = 82.4
-BEST_FIT_DEGREES_OF_FREEDOM = 98
-NO_CEVNS_REJECTION_SIGMA = 11.6
-#: Flux-averaged CEvNS cross section: measured (+30 −26) and the Standard Model (± 6).
-CROSS_SECTION_MEASURED = 169e-40 * cm2
-CROSS_SECTION_MEASURED_UNCERTAINTY = (26e-40 * cm2, 30e-40 * cm2)
-CROSS_SECTION_STANDARD_MODEL = 189e-40 * cm2
-CROSS_SECTION_STANDARD_MODEL_UNCERTAINTY = 6e-40 * cm2
-#: Weak mixing angle from the CEvNS rate, with its (lower, upper) uncertainty.
-SIN2_THETA_W = 0.220
-SIN2_THETA_W_UNCERTAINTY = (0.026, 0.028)
 
 _EVENT_DTYPE = np.dtype([("pe", np.float64), ("time", np.float64)])
 _EFFICIENCY_LABELS = (
@@ -317,34 +254,7 @@ def load_csi_2021(
 
 
 __all__ = [
-    "ANALYSIS_PE_EDGES",
-    "ANALYSIS_TIME_EDGES",
-    "BASELINE",
-    "BEST_FIT_CEVNS_UNCERTAINTY",
-    "BEST_FIT_CHI2",
-    "BEST_FIT_COUNTS",
-    "BEST_FIT_DEGREES_OF_FREEDOM",
-    "CROSS_SECTION_MEASURED",
-    "CROSS_SECTION_MEASURED_UNCERTAINTY",
-    "CROSS_SECTION_STANDARD_MODEL",
-    "CROSS_SECTION_STANDARD_MODEL_UNCERTAINTY",
-    "DETECTOR_MASS",
-    "EXPECTED_CEVNS_UNCERTAINTY_EXPERIMENT",
-    "EXPECTED_CEVNS_UNCERTAINTY_THEORY",
-    "EXPECTED_COUNTS",
-    "GAMMA_SMEARING_A",
-    "GAMMA_SMEARING_B",
-    "INTEGRATED_BEAM_ENERGY",
-    "LIGHT_YIELD",
-    "NEUTRINOS_PER_FLAVOR_PER_PROTON",
-    "NEUTRINOS_PER_FLAVOR_PER_PROTON_RELATIVE_UNCERTAINTY",
-    "NO_CEVNS_REJECTION_SIGMA",
-    "PROTONS_ON_TARGET",
     "RELEASE",
-    "SIN2_THETA_W",
-    "SIN2_THETA_W_UNCERTAINTY",
-    "TIME_EFFICIENCY_DECAY_RATE",
-    "TIME_EFFICIENCY_ONSET",
     "BinnedShape",
     "CsI2021Release",
     "binned_counts",

@@ -18,7 +18,7 @@ CEvNS on argon, D. Akimov et al., PRL 126, 012002 (2021), arXiv:2003.10630. It h
   (``LArParametersAnlA.yaml``).
 
 Each template is normalised to the central-value prediction of Analysis A (companion
-Table 2), reproduced in :data:`PREDICTED_COUNTS`.
+Table 2), the values of ``LArParametersAnlA.yaml`` (:class:`LArParameters`).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from cevns.errors import CevnsInputError, require_choice, require_non_negative
-from cevns.units import GWh, keVee, keVnr, kg, m, ns, us
+from cevns.units import keVee, keVnr, kg, m, ns, us
 
 from .checksums import verified_release_folder
 from .locate import read_columns
@@ -47,27 +47,6 @@ HISTOGRAM_SHAPE = (12, 8, 10)
 #: The three axes in the order of the histogram dimensions.
 AXES = ("energy", "f90", "time")
 
-# --- published normalisations (arXiv:2003.10630; arXiv:2006.12659 Table 2) ------------
-#: Central-value predictions of Analysis A, to which the templates are normalised.
-PREDICTED_COUNTS: Mapping[str, float] = MappingProxyType(
-    {"cevns": 128.0, "prompt_brn": 497.0, "delayed_brn": 33.0, "steady_state": 3152.0}
-)
-#: Their uncertainties (widths of the Gaussian constraints).
-PREDICTED_UNCERTAINTIES: Mapping[str, float] = MappingProxyType(
-    {"cevns": 17.0, "prompt_brn": 160.0, "delayed_brn": 33.0, "steady_state": 25.0}
-)
-#: Best-fit event numbers of the 3D likelihood fit.
-BEST_FIT_COUNTS: Mapping[str, float] = MappingProxyType(
-    {"cevns": 159.0, "prompt_brn": 553.0, "delayed_brn": 10.0, "steady_state": 3131.0}
-)
-#: Their uncertainties.
-BEST_FIT_UNCERTAINTIES: Mapping[str, float] = MappingProxyType(
-    {"cevns": 43.0, "prompt_brn": 34.0, "delayed_brn": 11.0, "steady_state": 23.0}
-)
-#: Total on-beam events in the 3D histogram (arXiv:2006.12659 Table 2).
-DATA_TOTAL = 3752
-#: Integrated beam energy of the dataset (LArParametersAnlA.yaml, beamExposure comment).
-INTEGRATED_BEAM_ENERGY = 6.12 * GWh
 #: The steady-state template was sampled in a window this many times longer than the
 #: beam window; when subtracting it, the error of a bin of content N is √(5N)/5
 #: (arXiv:2006.12659 section 2.4).
@@ -275,7 +254,8 @@ class LAr2020Release:
 
     @property
     def templates(self) -> Mapping[str, Histogram3D]:
-        """The four templates by component name (the keys of :data:`PREDICTED_COUNTS`)."""
+        """The four templates by component name: ``cevns``, ``prompt_brn``, ``delayed_brn``,
+        ``steady_state``."""
         return MappingProxyType(
             {
                 "cevns": self.cevns,
@@ -527,13 +507,7 @@ def load_lar_2020(
 
 __all__ = [
     "AXES",
-    "BEST_FIT_COUNTS",
-    "BEST_FIT_UNCERTAINTIES",
-    "DATA_TOTAL",
     "HISTOGRAM_SHAPE",
-    "INTEGRATED_BEAM_ENERGY",
-    "PREDICTED_COUNTS",
-    "PREDICTED_UNCERTAINTIES",
     "RELEASE",
     "STEADY_STATE_OVERSAMPLING",
     "SYSTEMATICS",

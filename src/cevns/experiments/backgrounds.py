@@ -1,36 +1,108 @@
-"""Background components of an experiment as observable × time histograms.
+"""Background components of a document as histograms on named axes.
 
-Each component is normalised to its expected ``counts`` inside the analysis window and
-shaped by one of (see :class:`~cevns.experiments.schema.BackgroundSpec`):
+Each component (:class:`~cevns.experiments.schema.BackgroundSpec`) has a shape and a
+normalisation:
 
-* ``flat`` — uniform density in the observable and in time;
-* ``events`` — a histogram of listed events (e.g. the anti-coincident CsI data as the
-  steady-state shape);
-* ``separable`` — an observable shape times a time shape, each a table of bin centres
-  and weights (e.g. the CsI beam-related-neutron PE and t_rec shapes); each centre's weight
-  goes to the analysis bin containing it.
+* ``flat`` — uniform in every axis;
+* ``events`` — a histogram of listed events (e.g. the anti-coincident CsI data);
+* ``template`` — rows of bin centres with a ``weight`` (e.g. the argon release's 3D
+  templates), columns that are no axis summed over;
+* ``separable`` — a product of one factor per axis: a table projected on that axis, flat,
+  or exp(−r·x) with a rate r that a fit may free (the steady-state afterglow in time);
+  axes without a factor are flat.
 
-Files are read relative to the data directory (:func:`cevns.data.locate.data_directory`);
-when they are missing the component is returned as unavailable, with the reason.
+Normalised to ``counts`` in the analysis region, to ``rate`` × exposure, or to the shape's
+own total (an event list's count in the region, a template's sum; for a separable shape,
+its first table factor's total). ``apply_efficiency`` then multiplies by the detector's
+energy and time efficiencies, bin-averaged.
+
+A file that cannot be found in the document's folder or the data directory makes the
+component unavailable for a prediction (with that reason); a file that is found but cannot
+be read, or whose columns do not match, is an error.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from cevns.data.locate import data_directory
+from cevns.data.tables import resolve_path
 from cevns.errors import CevnsInputError
 from cevns.experiments.build import Experiment
-from cevns.experiments.schema import BackgroundSpec
-from cevns.units import keVee, ns, us
+from cevns.experiments.histograms import (
+    Axis,
+    binning_axes,
+    efficiency_along,
+    expand,
+    table_histogram,
+)
+from cevns.experiments.schema import BackgroundSpec, FactorSpec
+from cevns.units import kg, tonne, year
+
+#: Exposure per unit of ``rate.per``: (detector mass unit, time unit) or protons.
+_EXPOSURE_UNITS = {
+    "kg day": (kg, 86400.0),
+    "kg yr": (kg, year),
+    "t yr": (tonne, year),
+}
+
+
+class MissingFileError(CevnsInputError):
+    """A table a component needs is in neither the document's folder nor the data
+    directory (predictions report the component as unavailable)."""
+
+
+def exponential_fractions(edges: np.ndarray, rate: float) -> np.ndarray:
+    """Fractions of exp(−rate·x) in each bin between ``edges`` (they sum to 1).
+
+    ∫ exp(−r x) dx over [a, b] = (exp(−r a) − exp(−r b))/r, measured from the first edge
+    for numerical range; the r → 0 limit is the bin width.
+    """
+    shifted = edges - edges[0]
+    if abs(rate) * shifted[-1] < 1e-12:
+        weights = np.diff(edges)
+    else:
+        weights = -np.diff(np.exp(-rate * shifted)) / rate
+    return weights / weights.sum()
+
+
+@dataclass(frozen=True)
+class BackgroundShape:
+    """A background's histogram as a function of its shape parameters.
+
+    ``parameters`` maps the parameters the shape reads (an exponential's free rate) to
+    their document values; :meth:`histogram` evaluates at given values (missing ones take
+    the document values).
+    """
+
+    name: str
+    fixed: np.ndarray
+    exponential_axes: tuple[tuple[int, np.ndarray, str | None, float], ...] = ()
+    normalisation: float = 1.0
+    parameters: Mapping[str, float] = field(default_factory=dict)
+
+    def histogram(self, values: Mapping[str, float] | None = None) -> np.ndarray:
+        values = values or {}
+        result = self.fixed
+        for position, edges, parameter, rate in self.exponential_axes:
+            if parameter is not None:
+                rate = values.get(parameter, rate)
+            # ``fixed`` is uniform per bin along this axis: the fractions times the number
+            # of bins keep its total.
+            fractions = exponential_fractions(edges, rate) * (edges.size - 1)
+            shape = [1] * result.ndim
+            shape[position] = fractions.size
+            result = result * fractions.reshape(shape)
+        return self.normalisation * result
 
 
 @dataclass(frozen=True)
 class BackgroundComponent:
-    """One background: its histogram (None if unavailable) and why it is unavailable."""
+    """One background of a prediction: its histogram (None if unavailable) and why."""
 
     name: str
     expected_counts: float
@@ -43,91 +115,179 @@ class BackgroundComponent:
         return self.histogram is not None
 
 
-def _observable_scale(experiment: Experiment) -> float:
-    """Internal units of one observable unit in the data files (PE, or keVee)."""
-    return 1.0 if experiment.spec.binning.observable == "photoelectrons" else keVee
-
-
-def _read_table(path: Path, columns: int) -> np.ndarray:
-    try:
-        table = np.loadtxt(path, comments="#", ndmin=2)
-    except (OSError, ValueError) as error:
-        raise CevnsInputError(f"background file {path}: cannot be read ({error})") from None
-    if table.shape[1] < columns:
+def _exposure(spec: BackgroundSpec, experiment: Experiment) -> float:
+    per = spec.rate.per
+    if per == "protons":
+        if experiment.spec.source.kind != "pion-decay-at-rest":
+            raise CevnsInputError(
+                f"background {spec.name}: rate per protons needs an accelerator source; "
+                f"this experiment's is {experiment.spec.source.kind}"
+            )
+        return experiment.flux.units_of_source
+    mass_unit, time_unit = _EXPOSURE_UNITS[per]
+    time = experiment.spec.exposure.time
+    if time is None:
         raise CevnsInputError(
-            f"background file {path}: needs {columns} columns, has {table.shape[1]}"
+            f"background {spec.name}: rate per {per} needs exposure.time in the document"
         )
-    return table
+    return experiment.detector_mass / mass_unit * time / time_unit
 
 
-def _time_axis(experiment: Experiment) -> np.ndarray:
-    if experiment.time_edges is None:
-        return np.array([-np.inf, np.inf])
-    return experiment.time_edges
-
-
-def _shape(spec: BackgroundSpec, experiment: Experiment, folder: Path) -> np.ndarray:
-    obs_edges = experiment.observable_edges
-    time_edges = _time_axis(experiment)
-    obs_scale = _observable_scale(experiment)
-    time_scale = us if spec.time_shape_unit == "us" else ns
-    if spec.shape == "flat":
-        obs_width = np.diff(obs_edges) / (obs_edges[-1] - obs_edges[0])
-        time_width = (
-            np.diff(time_edges) / (time_edges[-1] - time_edges[0])
-            if experiment.time_edges is not None
-            else np.ones(1)
-        )
-        return np.outer(obs_width, time_width)
-    if spec.shape == "events":
-        events = _read_table(folder / spec.events_file, 2)
-        histogram, _, _ = np.histogram2d(
-            events[:, 0] * obs_scale, events[:, 1] * time_scale, bins=(obs_edges, time_edges)
-        )
-        return histogram
-    if spec.shape == "template":
-        obs_col, time_col, weight_col = spec.template_columns
-        table = _read_table(folder / spec.template_file, max(spec.template_columns) + 1)
-        histogram, _, _ = np.histogram2d(
-            table[:, obs_col] * obs_scale,
-            table[:, time_col] * time_scale,
-            bins=(obs_edges, time_edges),
-            weights=table[:, weight_col],
-        )
-        return histogram
-    observable = _read_table(folder / spec.observable_shape_file, 2)
-    times = _read_table(folder / spec.time_shape_file, 2)
-    obs_hist, _ = np.histogram(
-        observable[:, 0] * obs_scale, bins=obs_edges, weights=observable[:, 1]
+def _factor(
+    factor: FactorSpec,
+    axes: Sequence[Axis],
+    field_name: str,
+    folders: tuple[Path | None, str | os.PathLike[str] | None],
+) -> np.ndarray:
+    """A table factor projected on its axis (unnormalised)."""
+    histogram, present = table_histogram(
+        factor.table,
+        axes,
+        field_name,
+        base_dir=folders[0],
+        data_dir=folders[1],
+        required=[factor.axis],
     )
-    time_hist, _ = np.histogram(times[:, 0] * time_scale, bins=time_edges, weights=times[:, 1])
-    return np.outer(obs_hist, time_hist)
+    keep = [a.name for a in present].index(factor.axis)
+    other = tuple(i for i in range(histogram.ndim) if i != keep)
+    return histogram.sum(axis=other) if other else histogram
+
+
+def check_files(spec: BackgroundSpec, base_dir: Path | None, data_dir) -> None:
+    """Raise :class:`MissingFileError` if a table of ``spec`` is in neither place."""
+    tables = [spec.table] if spec.table is not None else []
+    tables += [f.table for f in spec.factors if f.table is not None]
+    tables += [s.up for s in spec.systematics] + [s.down for s in spec.systematics if s.down]
+    for table in tables:
+        try:
+            resolve_path(table.file, f"backgrounds.{spec.name}", base_dir, data_dir)
+        except FileNotFoundError as error:
+            raise MissingFileError(str(error)) from None
+
+
+def background_shape(
+    spec: BackgroundSpec,
+    experiment: Experiment,
+    axes: Sequence[Axis],
+    data_dir: str | os.PathLike[str] | None = None,
+) -> BackgroundShape:
+    """The histogram of background ``spec`` on ``axes``, normalised as the document says."""
+    folders = (experiment.spec.folder, data_dir)
+    where = f"backgrounds.{spec.name}"
+    check_files(spec, *folders)
+    shape_sizes = tuple(a.size for a in axes)
+    exponentials: list[tuple[int, np.ndarray, str | None, float]] = []
+    parameters: dict[str, float] = {}
+    own_total = None
+    if spec.shape == "flat":
+        fixed = expand(np.array(1.0), [], axes)
+    elif spec.shape in ("events", "template"):
+        histogram, present = table_histogram(
+            spec.table, axes, f"{where}.table", base_dir=folders[0], data_dir=data_dir
+        )
+        fixed = expand(histogram, present, axes)
+        own_total = float(fixed.sum())
+    else:
+        names = [a.name for a in axes]
+        fixed = np.ones(shape_sizes)
+        for index, factor in enumerate(spec.factors):
+            if factor.axis not in names:
+                raise CevnsInputError(
+                    f"{where}.factors[{index}]: axis {factor.axis!r} is not an analysis axis "
+                    f"({', '.join(names)})"
+                )
+            position = names.index(factor.axis)
+            axis = axes[position]
+            if factor.function == "exponential":
+                exponentials.append((position, axis.edges, factor.rate_parameter, factor.rate))
+                if factor.rate_parameter is not None:
+                    parameters[factor.rate_parameter] = factor.rate
+                continue
+            if factor.function == "flat":
+                values = np.diff(axis.edges)
+            else:
+                values = _factor(factor, axes, f"{where}.factors[{index}].table", folders)
+                if values.sum() <= 0:
+                    raise CevnsInputError(
+                        f"{where}.factors[{index}]: the table has no weight inside the "
+                        f"analysis region of axis {factor.axis!r}"
+                    )
+                own_total = float(values.sum()) if own_total is None else own_total
+            shape = [1] * len(axes)
+            shape[position] = axis.size
+            fixed = fixed * (values / values.sum()).reshape(shape)
+        for position, axis in enumerate(axes):
+            if axis.name not in [f.axis for f in spec.factors]:
+                shape = [1] * len(axes)
+                shape[position] = axis.size
+                fixed = fixed * np.diff(axis.edges).reshape(shape)
+        fixed = fixed / fixed.sum()
+    if fixed.sum() <= 0:
+        raise CevnsInputError(f"{where}: its shape has no weight inside the analysis region")
+    if spec.counts is not None:
+        total = spec.counts
+    elif spec.rate is not None:
+        total = spec.rate.value * _exposure(spec, experiment)
+    else:
+        total = own_total if spec.shape != "separable" else own_total or 1.0
+    fixed = fixed / fixed.sum() * total
+    if spec.apply_efficiency:
+        fixed = fixed * efficiency_factors(experiment, axes)
+    return BackgroundShape(spec.name, fixed, tuple(exponentials), 1.0, parameters)
+
+
+def efficiency_factors(experiment: Experiment, axes: Sequence[Axis]) -> np.ndarray:
+    """The detector's energy efficiency along ``observable`` times its time efficiency
+    along ``time``, bin-averaged and broadcast to the histogram's shape."""
+    factors = np.ones(tuple(a.size for a in axes))
+    for position, axis in enumerate(axes):
+        if axis.name == "observable":
+            along = efficiency_along(axis, experiment.energy_efficiency)
+        elif axis.name == "time":
+            along = efficiency_along(axis, experiment.time_efficiency)
+        else:
+            continue
+        shape = [1] * len(axes)
+        shape[position] = axis.size
+        factors = factors * along.reshape(shape)
+    return factors
 
 
 def build_backgrounds(
-    experiment: Experiment, directory: str | Path | None = None
+    experiment: Experiment, data_dir: str | os.PathLike[str] | None = None
 ) -> list[BackgroundComponent]:
-    """All background components of ``experiment``, normalised to their expected counts."""
+    """Every background of ``experiment`` on its binning axes, at the document's values.
+
+    A component whose file is in neither the document's folder nor the data directory is
+    unavailable (with the reason); any other problem with a file raises.
+    """
+    axes = binning_axes(experiment.spec)
     components = []
     for spec in experiment.spec.backgrounds:
         try:
-            folder = data_directory(directory) if spec.shape != "flat" else Path(".")
-            shape = _shape(spec, experiment, folder)
-        except CevnsInputError as error:
+            shape = background_shape(spec, experiment, axes, data_dir)
+        except MissingFileError as error:
             components.append(
-                BackgroundComponent(spec.name, spec.counts, spec.uncertainty, None, str(error))
+                BackgroundComponent(
+                    spec.name, spec.counts or 0.0, spec.uncertainty, None, str(error)
+                )
             )
             continue
-        total = shape.sum()
-        if total <= 0:
-            reason = f"background {spec.name!r}: its shape has no weight inside the analysis window"
-            components.append(
-                BackgroundComponent(spec.name, spec.counts, spec.uncertainty, None, reason)
-            )
-            continue
+        histogram = shape.histogram()
+        if len(axes) == 1:
+            histogram = histogram[:, None]
         components.append(
-            BackgroundComponent(
-                spec.name, spec.counts, spec.uncertainty, shape / total * spec.counts
-            )
+            BackgroundComponent(spec.name, float(histogram.sum()), spec.uncertainty, histogram)
         )
     return components
+
+
+__all__ = [
+    "BackgroundComponent",
+    "BackgroundShape",
+    "MissingFileError",
+    "background_shape",
+    "build_backgrounds",
+    "efficiency_factors",
+    "exponential_fractions",
+]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cevns.data.locate import data_directory
+from cevns.data.tables import resolve_path, verify_if_released
 from cevns.detectors.quenching import ConstantQuenching
 from cevns.errors import CevnsInputError
 from cevns.experiments.schema import (
@@ -119,24 +119,27 @@ def _seconds(spec: ExperimentSpec) -> float:
     return spec.exposure.time / s
 
 
-def _build_component(component_spec, data_dir: str | Path | None):
-    """Build a response component; a relative ``file`` is read from the data directory."""
+def _build_component(component_spec, spec: ExperimentSpec, data_dir: str | Path | None, field: str):
+    """Build a response component; a table ``file`` resolves against the document's folder,
+    then the data directory, and a file of a public release is checksum-verified."""
     if getattr(component_spec, "file", None) is None:
         return component_spec.build()
     try:
-        return component_spec.build(base_dir=data_directory(data_dir))
-    except CevnsInputError as error:
+        path = resolve_path(component_spec.file, f"response.{field}.file", spec.folder, data_dir)
+    except FileNotFoundError as error:
         raise CevnsInputError(
-            f"the response table {component_spec.file} comes from a public data release; set "
-            f"CEVNS_DATA_DIR (or pass --data) to the folder holding it ({error})"
+            f"{error}; set CEVNS_DATA_DIR (or pass --data) to the folder holding the release"
         ) from None
+    verify_if_released(path, data_dir)
+    return component_spec.model_copy(update={"file": path}).build()
 
 
 def build_experiment(spec: ExperimentSpec, data_dir: str | Path | None = None) -> Experiment:
     """Resolve every part of ``spec`` into objects in internal units.
 
     Response tables given as files (for example the argon acceptance) are read relative
-    to the data directory (``data_dir`` or ``CEVNS_DATA_DIR``; see :mod:`cevns.data`).
+    to the document's folder, then the data directory (``data_dir`` or ``CEVNS_DATA_DIR``;
+    see :mod:`cevns.data`).
     """
     source, units_of_source = build_source(spec)
     flux = Flux(source, units_of_source, spec.detector.distance)
@@ -148,7 +151,7 @@ def build_experiment(spec: ExperimentSpec, data_dir: str | Path | None = None) -
         observable_edges = (
             np.asarray(binning.observable_edges) * _ENERGY_UNITS[binning.observable_unit]
         )
-    quenching = _build_component(response.quenching, data_dir)
+    quenching = _build_component(response.quenching, spec, data_dir, "quenching")
     if binning.observable == "recoil-energy":
         quenching = ConstantQuenching(1.0)
     time_edges = None
@@ -164,9 +167,11 @@ def build_experiment(spec: ExperimentSpec, data_dir: str | Path | None = None) -
         detector_mass=spec.detector.mass,
         quenching=quenching,
         light_yield=light_yield,
-        smearing=_build_component(response.smearing, data_dir),
-        energy_efficiency=_build_component(response.energy_efficiency, data_dir),
-        time_efficiency=_build_component(response.time_efficiency, data_dir),
+        smearing=_build_component(response.smearing, spec, data_dir, "smearing"),
+        energy_efficiency=_build_component(
+            response.energy_efficiency, spec, data_dir, "energy_efficiency"
+        ),
+        time_efficiency=_build_component(response.time_efficiency, spec, data_dir, "time_efficiency"),
         observable_edges=observable_edges,
         time_edges=time_edges,
     )

@@ -96,8 +96,12 @@ class StandardModelCharges:
 class PredictionEngine:
     """Expected CEvNS histograms of one experiment, fast at any parameter point."""
 
-    def __init__(self, experiment: Experiment, form_factor: str = "helm"):
+    def __init__(self, experiment: Experiment, form_factor: str | None = None):
+        """``form_factor`` (a name of :data:`cevns.nuclear.form_factors.FORM_FACTOR_MODELS`)
+        overrides the document's ``form_factor``."""
         self.experiment = experiment
+        form_factor = form_factor or experiment.spec.form_factor
+        self.form_factor = form_factor
         self.flavors = experiment.flux.flavors
         self.kernels = [
             self._kernel(name, count, form_factor)

@@ -42,10 +42,26 @@ def parse_experiment(document: dict, origin: str = "experiment") -> ExperimentSp
         raise CevnsInputError(validation_message(error, origin)) from None
 
 
+def _preset_text(name: str) -> str:
+    return resources.files(_PRESET_PACKAGE).joinpath(f"{name}.toml").read_text(encoding="utf-8")
+
+
 @cache
 def _load_preset(name: str) -> ExperimentSpec:
-    text = resources.files(_PRESET_PACKAGE).joinpath(f"{name}.toml").read_text(encoding="utf-8")
-    return parse_experiment(tomllib.loads(text), f"preset {name}")
+    return parse_experiment(tomllib.loads(_preset_text(name)), f"preset {name}")
+
+
+def document_text(name_or_path: str | Path) -> str:
+    """The text of a preset or document, after checking that it is valid.
+
+    Saved to a file unchanged, it is the same document: its relative paths resolve in the
+    data directory when they are not next to the file.
+    """
+    load_experiment(name_or_path)
+    text = str(name_or_path)
+    if text in preset_names():
+        return _preset_text(text)
+    return Path(text).read_text(encoding="utf-8")
 
 
 def load_experiment(name_or_path: str | Path) -> ExperimentSpec:
@@ -61,5 +77,9 @@ def load_experiment(name_or_path: str | Path) -> ExperimentSpec:
             document = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as error:
             raise CevnsInputError(f"{path.name}: not valid TOML: {error}") from None
-        return parse_experiment(document, path.name)
+        except UnicodeDecodeError:
+            raise CevnsInputError(f"{path.name}: not UTF-8 text (is it a TOML file?)") from None
+        except OSError as error:
+            raise CevnsInputError(f"{path.name}: cannot be read ({error.strerror})") from None
+        return parse_experiment(document, path.name).with_folder(path.resolve().parent)
     raise unknown_name_error("experiment preset", text, preset_names())

@@ -115,7 +115,8 @@ class Prediction:
                 "energy_kevee": (e_ee / keVee).tolist(),
                 "events_per_kevee": {f: (v * keVee).tolist() for f, v in ee_spectra.items()},
             },
-            "published": dict(exp.spec.published),
+            "form_factor": self.engine.form_factor,
+            "published": exp.spec.published_json(),
         }
 
 
@@ -124,9 +125,11 @@ def predict(
     *,
     data_directory: str | Path | None = None,
     model: ChargeModel | None = None,
-    form_factor: str = "helm",
+    form_factor: str | None = None,
 ) -> Prediction:
-    """Predict an experiment given by preset name, TOML path, spec or built experiment."""
+    """Predict an experiment given by preset name, TOML path, spec or built experiment.
+
+    ``form_factor`` overrides the document's (its ``form_factor``, Helm by default)."""
     if isinstance(experiment, str | Path):
         experiment = load_experiment(experiment)
     if isinstance(experiment, ExperimentSpec):

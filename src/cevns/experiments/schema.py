@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from itertools import pairwise
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -21,6 +22,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PositiveFloat,
+    PrivateAttr,
     field_validator,
     model_validator,
 )
@@ -32,6 +34,13 @@ from cevns.detectors.specs import (
     TimeEfficiencySpec,
 )
 from cevns.errors import CevnsInputError
+from cevns.experiments.analysis_schema import (
+    SCHEMA_VERSION,
+    AnalysisSpec,
+    Name,
+    SystematicSpec,
+    TableSpec,
+)
 from cevns.nuclear.materials import get_material
 from cevns.quantities import BeamEnergy, Energy, Length, Mass, Power, Time
 
@@ -204,47 +213,123 @@ class BinningSpec(StrictModel):
         return self
 
 
-class BackgroundSpec(StrictModel):
-    """A background component: expected ``counts`` in the analysis window and its shape.
+class FactorSpec(StrictModel):
+    """One factor of a separable background shape, along one axis: a ``table`` (an event
+    list or a shape of bin centres and weights, projected on ``axis``), or a ``function``:
+    ``flat``, or ``exponential`` exp(−rate·x) with ``rate`` per unit of the axis (a free
+    decay rate when ``rate_parameter`` names a parameter)."""
 
-    Shapes: ``"flat"`` (uniform in observable and time); ``"events"`` (``events_file``, a
-    two-column text file of observable and time values, histogrammed); ``"separable"``
-    (``observable_shape_file`` × ``time_shape_file``, each two columns: bin centre,
-    weight); ``"template"`` (``template_file``, rows of bin centres and a weight; the
-    observable, time and weight columns are given by ``template_columns``, other columns
-    such as F90 are summed over).
-    File paths are relative to the data directory (``CEVNS_DATA_DIR``); a component whose
-    files are missing is reported as unavailable instead of failing the prediction.
-    ``uncertainty`` is the fractional 1σ of ``counts`` (used by fits).
-    """
-
-    name: str
-    counts: float = Field(ge=0)
-    uncertainty: float = Field(default=0.0, ge=0)
-    shape: Literal["flat", "events", "separable", "template"] = "flat"
-    events_file: str | None = None
-    template_file: str | None = None
-    template_columns: tuple[int, int, int] = (0, 1, 2)
-    observable_shape_file: str | None = None
-    time_shape_file: str | None = None
-    time_shape_unit: Literal["ns", "us"] = "us"
-    reference: str = ""
+    axis: Name
+    table: TableSpec | None = None
+    function: Literal["flat", "exponential"] | None = None
+    rate: float = 0.0
+    rate_parameter: Name | None = None
 
     @model_validator(mode="after")
-    def _files_match_shape(self) -> BackgroundSpec:
-        if self.shape == "events" and not self.events_file:
-            raise ValueError("shape 'events' needs events_file")
-        if self.shape == "template" and not self.template_file:
-            raise ValueError("shape 'template' needs template_file")
-        if self.shape == "separable" and not (self.observable_shape_file and self.time_shape_file):
-            raise ValueError("shape 'separable' needs observable_shape_file and time_shape_file")
+    def _one_form(self) -> FactorSpec:
+        if (self.table is None) == (self.function is None):
+            raise ValueError(f"factor on axis {self.axis!r}: give exactly one of table, function")
+        if not math.isfinite(self.rate):
+            raise ValueError(f"rate must be finite; got {self.rate}")
+        if self.function != "exponential" and (self.rate != 0.0 or self.rate_parameter):
+            raise ValueError("rate and rate_parameter belong to an exponential factor")
         return self
 
 
-class ExperimentSpec(StrictModel):
-    """A whole experiment description."""
+class RateSpec(StrictModel):
+    """A normalisation as a rate per exposure: ``value`` events per ``per``."""
 
-    name: str
+    value: float = Field(ge=0, allow_inf_nan=False)
+    per: Literal["kg day", "kg yr", "t yr", "protons"]
+
+
+class BackgroundSpec(StrictModel):
+    """A background component: its shape on the analysis axes and its normalisation.
+
+    Shapes: ``flat`` (uniform in every axis); ``events`` (a histogram of the rows of
+    ``table``, an event list); ``template`` (``table`` rows of bin centres with a
+    ``weight`` column); ``separable`` (the product of ``factors``, one per axis, each a
+    table or an analytic form). Columns that are not analysis axes are summed over.
+
+    Normalisation: ``counts`` expected in the analysis region, or ``rate`` per exposure,
+    or neither: the shape's own total (an event list's count, a template as released).
+    In fits the component is multiplied by ``norm_parameter`` (default
+    ``<document>_<name>_norm``) with a ``prior`` of fractional width ``uncertainty``
+    (none when 0). ``apply_efficiency`` multiplies the shape by the detector's energy
+    and time efficiencies (for shapes given before detection). ``systematics`` are
+    template variants (``kind = "template"``).
+    """
+
+    name: Name
+    counts: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    rate: RateSpec | None = None
+    uncertainty: float = Field(default=0.0, ge=0, allow_inf_nan=False)
+    prior: Literal["gaussian", "lognormal"] = "gaussian"
+    norm_parameter: Name | None = None
+    shape: Literal["flat", "events", "template", "separable"] = "flat"
+    table: TableSpec | None = None
+    factors: list[FactorSpec] = Field(default_factory=list)
+    apply_efficiency: bool = False
+    systematics: list[SystematicSpec] = Field(default_factory=list)
+    reference: str = ""
+
+    @model_validator(mode="after")
+    def _shape_fields(self) -> BackgroundSpec:
+        if self.counts is not None and self.rate is not None:
+            raise ValueError("give counts or rate, not both")
+        if self.shape in ("events", "template") and self.table is None:
+            raise ValueError(f"shape {self.shape!r} needs a table")
+        if self.shape not in ("events", "template") and self.table is not None:
+            raise ValueError(f"shape {self.shape!r} takes no table (factors for 'separable')")
+        if self.shape == "separable" and not self.factors:
+            raise ValueError("shape 'separable' needs factors, one per axis")
+        if self.shape != "separable" and self.factors:
+            raise ValueError(f"shape {self.shape!r} takes no factors")
+        axes = [f.axis for f in self.factors]
+        if len(set(axes)) != len(axes):
+            raise ValueError(f"factors must be on distinct axes; got {axes}")
+        if self.shape == "flat" and self.counts is None and self.rate is None:
+            raise ValueError("a flat background needs counts or rate")
+        for systematic in self.systematics:
+            if systematic.kind != "template":
+                raise ValueError(
+                    f"systematic {systematic.parameter!r}: a background takes template "
+                    "systematics only"
+                )
+        return self
+
+
+class PublishedValue(StrictModel):
+    """A published number with its (symmetric or asymmetric) uncertainty."""
+
+    value: float = Field(allow_inf_nan=False)
+    error: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    error_low: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    error_high: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _errors(self) -> PublishedValue:
+        if self.error is not None and (self.error_low is not None or self.error_high is not None):
+            raise ValueError("give error, or error_low and error_high, not both")
+        if (self.error_low is None) != (self.error_high is None):
+            raise ValueError("give both error_low and error_high")
+        return self
+
+    @property
+    def errors(self) -> tuple[float, float] | None:
+        """(lower, upper) uncertainty, or None when the value has none."""
+        if self.error is not None:
+            return (self.error, self.error)
+        if self.error_low is not None and self.error_high is not None:
+            return (self.error_low, self.error_high)
+        return None
+
+
+class ExperimentSpec(StrictModel):
+    """A whole experiment document: the experiment, and optionally its analysis."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    name: Name
     title: str = ""
     reference: str = ""
     kind: Literal["measurement", "projection"] = "measurement"
@@ -253,6 +338,62 @@ class ExperimentSpec(StrictModel):
     detector: DetectorSpec
     response: ResponseSpec
     binning: BinningSpec
+    form_factor: Literal["helm", "klein-nystrand", "symmetrized-fermi", "none"] = "helm"
     backgrounds: list[BackgroundSpec] = Field(default_factory=list)
-    published: dict[str, float | str] = Field(default_factory=dict)
+    analysis: AnalysisSpec | None = None
+    published: dict[str, PublishedValue | float | str] = Field(default_factory=dict)
     notes: str = ""
+
+    _folder: Path | None = PrivateAttr(default=None)
+
+    @property
+    def folder(self) -> Path | None:
+        """The folder of the file this document was read from (None for presets): relative
+        paths in it resolve there first, then in the data directory."""
+        return self._folder
+
+    def with_folder(self, folder: Path | None) -> ExperimentSpec:
+        """This document, remembering the folder it was read from."""
+        self._folder = folder
+        return self
+
+    @model_validator(mode="after")
+    def _distinct_components(self) -> ExperimentSpec:
+        names = [b.name for b in self.backgrounds]
+        if len(set(names)) != len(names):
+            raise ValueError(f"background names must be distinct; got {names}")
+        signal = self.analysis.signal.name if self.analysis is not None else "cevns"
+        if signal in names:
+            raise ValueError(f"background {signal!r} has the signal's name")
+        if self.analysis is not None:
+            for sample in self.analysis.samples:
+                unknown = sorted(set(sample.components or ()) - {signal, *names})
+                if unknown:
+                    raise ValueError(
+                        f"sample {sample.name!r} names unknown components {unknown}; "
+                        f"components: {[signal, *names]}"
+                    )
+        return self
+
+    def published_json(self) -> dict[str, float | str | dict[str, float]]:
+        """The published numbers as plain JSON values (a value with errors as a mapping of
+        ``value``, ``error_low`` and ``error_high``)."""
+        result: dict[str, float | str | dict[str, float]] = {}
+        for key, value in self.published.items():
+            if isinstance(value, PublishedValue):
+                entry = {"value": value.value}
+                if value.errors is not None:
+                    entry["error_low"], entry["error_high"] = value.errors
+                result[key] = entry
+            else:
+                result[key] = value
+        return result
+
+    def published_value(self, key: str) -> PublishedValue | None:
+        """A published number as :class:`PublishedValue` (None if the document has none)."""
+        value = self.published.get(key)
+        if isinstance(value, PublishedValue):
+            return value
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return PublishedValue(value=float(value))
+        return None

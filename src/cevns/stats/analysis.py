@@ -1,19 +1,21 @@
 """An analysis: a likelihood with the bookkeeping needed to report physics from a fit.
 
-:class:`Analysis` holds the cost (data term, auxiliary measurements and constraints), the
-start values and limits of its parameters, which parameter scales the CEvNS signal, and
-the Standard-Model prediction it is compared with. Analyses of different experiments add
-with ``+`` through their costs; parameters with the same name (``flux_norm``) are shared.
+:class:`Analysis` holds the cost terms (observed samples, auxiliary samples and priors),
+the start values, limits and fixed values of its parameters, which parameter scales the
+CEvNS signal, and the Standard-Model prediction it is compared with. Analyses of different
+experiments combine (:func:`combine`); parameters with the same name (``flux_norm``) are
+one parameter, and a prior that several declare enters once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
-from iminuit.cost import NormalConstraint
 
+from cevns.errors import CevnsInputError
 from cevns.stats.cost import PoissonHistogram
 
 
@@ -21,66 +23,90 @@ from cevns.stats.cost import PoissonHistogram
 class Analysis:
     """One experiment's likelihood and what it measures.
 
-    ``axes`` label the histogram's dimensions for figures: (label, bin edges) each.
+    ``samples`` are the Poisson terms (observed data; ``auxiliary`` ones constrain
+    nuisances); ``priors`` the document priors by parameter (their cost terms are
+    ``constraints``); ``axes`` label the histogram's dimensions for figures: (label, bin
+    edges) each.
     """
 
     name: str
-    data: PoissonHistogram
+    samples: list[PoissonHistogram]
     constraints: list = field(default_factory=list)
     start: dict[str, float] = field(default_factory=dict)
     limits: dict[str, tuple[float, float]] = field(default_factory=dict)
+    fixed: dict[str, float] = field(default_factory=dict)
+    priors: dict[str, Any] = field(default_factory=dict)
     signal_component: str = "cevns"
     signal_scale: str = "cevns_scale"
     predicted_cevns_events: float = 0.0
     standard_model_cross_section: float = 0.0
-    published: Mapping[str, float | str] = field(default_factory=dict)
+    published: Mapping[str, Any] = field(default_factory=dict)
     axes: list[tuple[str, np.ndarray]] = field(default_factory=list)
+    form_factor: str = "helm"
+
+    @property
+    def measurements(self) -> list[PoissonHistogram]:
+        """The samples that are measurements (not auxiliary)."""
+        return [s for s in self.samples if not s.auxiliary]
+
+    @property
+    def data(self) -> PoissonHistogram:
+        """The first measured sample (the one figures show)."""
+        return self.measurements[0]
 
     @property
     def cost(self):
-        """Data term + auxiliary measurements + constraints."""
-        total = self.data
-        for term in self.constraints:
-            total = total + term
-        return total
+        """Samples + priors."""
+        return combine(self)
 
     def signal_events(self, values: Mapping[str, float]) -> float:
-        """Expected CEvNS events in the analysis window at parameter ``values``."""
-        component = self.data.model.component(self.signal_component)
-        return float(np.sum(component.expected(values)))
+        """Expected CEvNS events in the measured samples at parameter ``values``."""
+        total = 0.0
+        for sample in self.measurements:
+            names = [c.name for c in sample.model.components]
+            if self.signal_component in names:
+                component = sample.model.component(self.signal_component)
+                total += float(np.sum(component.expected(values)))
+        return total
 
 
-def gaussian_constraint(parameter: str, mean: float, sigma: float) -> NormalConstraint:
-    """A Gaussian constraint term N(parameter; mean, sigma) (χ² = ((p − mean)/sigma)²)."""
-    return NormalConstraint(parameter, mean, sigma)
+def _prior_key(prior) -> tuple:
+    return (prior.kind, float(f"{prior.mean:.12g}"), float(f"{prior.sigma:.12g}"))
 
 
-def _constraint_key(term) -> tuple | None:
-    """Identity of a Gaussian constraint: its parameters, centre and covariance."""
-    if not isinstance(term, NormalConstraint):
-        return None
-
-    def rounded(values) -> tuple[float, ...]:
-        return tuple(float(f"{v:.12g}") for v in np.ravel(values))
-
-    return (tuple(term._parameters), rounded(term.value), rounded(term.covariance))
+def shared_priors(*analyses: Analysis) -> dict[str, Any]:
+    """The priors of several analyses by parameter; a parameter that two analyses give
+    different priors is refused (one line naming both)."""
+    priors: dict[str, tuple[str, Any]] = {}
+    for analysis in analyses:
+        for name, prior in analysis.priors.items():
+            if name in priors and _prior_key(priors[name][1]) != _prior_key(prior):
+                other, first = priors[name]
+                raise CevnsInputError(
+                    f"parameter {name} has different priors in {other} ({first.kind} "
+                    f"{first.mean:g} ± {first.sigma:g}) and {analysis.name} ({prior.kind} "
+                    f"{prior.mean:g} ± {prior.sigma:g}); a shared parameter needs one prior"
+                )
+            priors.setdefault(name, (analysis.name, prior))
+    return {name: prior for name, (_, prior) in priors.items()}
 
 
 def combine(*analyses: Analysis):
     """The joint cost of several analyses (shared parameter names are one parameter).
 
-    A Gaussian constraint that several analyses share (the same parameter, centre and
-    width, e.g. ``flux_norm``) enters once: it is one external measurement, not several.
+    A prior that several analyses declare for the same parameter (``flux_norm``) enters
+    once: it is one external measurement, not several.
     """
+    shared_priors(*analyses)
     total = None
-    seen: set[tuple] = set()
+    seen: set[str] = set()
     for analysis in analyses:
-        for term in [analysis.data, *analysis.constraints]:
-            key = _constraint_key(term)
-            if key is not None:
-                if key in seen:
-                    continue
-                seen.add(key)
+        terms = list(analysis.samples)
+        for name, term in zip(analysis.priors, analysis.constraints, strict=True):
+            if name not in seen:
+                seen.add(name)
+                terms.append(term)
+        for term in terms:
             total = term if total is None else total + term
     return total
 
@@ -90,13 +116,3 @@ def merged_start(*analyses: Analysis) -> dict[str, float]:
     for analysis in analyses:
         start.update(analysis.start)
     return start
-
-
-def signal_from_charges(engine, model_for: Callable[[Mapping[str, float]], object]):
-    """A ``signal`` function for the analysis builders: parameter values → the engine's
-    histogram for the charge model ``model_for(values)`` (new-physics fits)."""
-
-    def signal(values: Mapping[str, float]) -> np.ndarray:
-        return engine.histogram(model_for(values))
-
-    return signal

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from iminuit.cost import Cost
+from iminuit.cost import Cost, NormalConstraint
 
 from cevns.errors import CevnsInputError
 from cevns.stats.model import BinnedModel
@@ -101,3 +101,52 @@ class PoissonHistogram(Cost):
         """The same model against other counts (Asimov data, toys)."""
         limits = {k: v for k, v in self._parameters.items() if v is not None}
         return PoissonHistogram(observed, self._model, self.name, limits, self.auxiliary)
+
+
+class LogNormalConstraint(Cost):
+    """A log-normal prior on a positive parameter θ with median m and log-width s,
+
+        χ² = (ln θ − ln m)² / s²,
+
+    the Gaussian constraint on ln θ (HistFactory's ``lognormal`` constraint term, K. Cranmer
+    et al., CERN-OPEN-2012-016, section 4.1); +∞ for θ ≤ 0.
+    """
+
+    __slots__ = ("_log_median", "_width", "median")
+
+    def __init__(self, parameter: str, median: float, width: float):
+        if not (median > 0 and width > 0 and np.isfinite(median) and np.isfinite(width)):
+            raise CevnsInputError(
+                f"a log-normal prior needs median > 0 and width > 0; got {median}, {width}"
+            )
+        self.median = float(median)
+        self._log_median = float(np.log(median))
+        self._width = float(width)
+        super().__init__({parameter: (0.0, None)}, verbose=0)
+
+    @property
+    def width(self) -> float:
+        return self._width
+
+    def _value(self, args: Sequence[float]) -> float:
+        value = args[0]
+        if value <= 0:
+            return float("inf")
+        return float(((np.log(value) - self._log_median) / self._width) ** 2)
+
+    def _grad(self, args: Sequence[float]) -> np.ndarray:
+        raise NotImplementedError("LogNormalConstraint has no analytic gradient")
+
+    def _has_grad(self) -> bool:
+        return False
+
+    def _ndata(self) -> int:
+        return 1
+
+
+def prior_term(parameter: str, prior) -> Cost:
+    """The cost term of a document prior (``gaussian``: N(mean, sigma); ``lognormal``:
+    :class:`LogNormalConstraint` with median ``mean`` and log-width ``sigma``)."""
+    if prior.kind == "lognormal":
+        return LogNormalConstraint(parameter, prior.mean, prior.sigma)
+    return NormalConstraint(parameter, prior.mean, prior.sigma)

@@ -20,7 +20,7 @@ import numpy as np
 from iminuit import Minuit
 from iminuit.cost import CostSum, NormalConstraint
 
-from cevns.stats.cost import PoissonHistogram
+from cevns.stats.cost import LogNormalConstraint, PoissonHistogram
 
 
 class FitNotConvergedError(RuntimeError):
@@ -43,11 +43,11 @@ def data_terms(cost) -> list[PoissonHistogram]:
 
 
 def constrained_parameters(cost) -> set[str]:
-    """Parameters that appear in a Gaussian constraint or an auxiliary measurement."""
+    """Parameters that appear in a prior (Gaussian or log-normal) or an auxiliary measurement."""
     names: set[str] = set()
     for term in cost_terms(cost):
         auxiliary = isinstance(term, PoissonHistogram) and term.auxiliary
-        if auxiliary or isinstance(term, NormalConstraint):
+        if auxiliary or isinstance(term, NormalConstraint | LogNormalConstraint):
             names.update(term._parameters)
     return names
 

@@ -1,24 +1,47 @@
 """One-sided upper limits on a coupling against a mass: exclusion curves for mediators.
 
-For each mass m on a grid, the limit is the coupling g_lim(m) > ĝ(m) where
+For each mass m on a grid, the couplings g ≥ 0 allowed at confidence level CL are
 
-    Δχ²(g; m) = χ²_prof(g; m) − χ²_prof(ĝ(m); m) = t_CL,
+    A(m) = {g : Δχ²(g; m) ≤ t_CL},
+    Δχ²(g; m) = χ²_prof(g; m) − min_{0 ≤ g′ ≤ g_max} χ²_prof(g′; m),
 
-with χ²_prof the profile likelihood (every other free parameter minimised) and ĝ(m) the
-best fit with g ≥ 0 at that mass (so Δχ² is measured from the best physical coupling at
-each mass, the usual convention of exclusion curves; an excess moves ĝ above 0, a deficit
-leaves it at 0). The threshold is t_CL = F⁻¹_{χ²_1}(CL): 2.71 at 90 %, 3.84 at 95 % CL
-(:func:`limit_threshold`), the value used for exclusion curves drawn from Δχ² profiles.
-A strictly one-sided test at the boundary g = 0 (the statistic q_μ of G. Cowan et al.,
-Eur. Phys. J. C 71, 1554 (2011), eqs. 14–16, distributed as ½δ + ½χ²₁) would use
-[Φ⁻¹(CL)]² = 1.64 at 90 %; with 2.71 the "90 %" curve has 95 % one-sided coverage
-asymptotically, so it is conservative.
+with χ²_prof the profile likelihood (every other free parameter minimised) and the
+minimum taken over the whole coupling range [0, g_max] at that mass: the global best fit
+ĝ(m) ≥ 0 (an excess moves it above 0, a deficit leaves it at 0). The limit is the
+largest coupling not excluded, g_lim(m) = sup A(m), and A(m) is reported as intervals.
+A(m) need not be one interval. The Z′ term of a mediator whose charges oppose the
+Standard-Model ones (the universal Z′: Δg_V^n > 0 against g_V^n < 0) can flip the sign of
+the weak charge, G_V → −G_V, and give back the Standard-Model rate at a coupling far
+above the first crossing: an allowed island (M. Atzori Corona et al., JHEP 05 (2022) 109,
+arXiv:2202.11002, discuss this degeneracy for the universal Z′). A limit at the first
+crossing above a local best fit would exclude it. The threshold is
+t_CL = F⁻¹_{χ²_1}(CL): 2.71 at 90 %, 3.84 at 95 % CL (:func:`limit_threshold`), the value
+used for exclusion curves drawn from Δχ² profiles. A strictly one-sided test at the
+boundary g = 0 (the statistic q_μ of G. Cowan et al., Eur. Phys. J. C 71, 1554 (2011),
+eqs. 14–16, distributed as ½δ + ½χ²₁) would use [Φ⁻¹(CL)]² = 1.64 at 90 %; with 2.71 the
+"90 %" curve has 95 % one-sided coverage asymptotically, so it is conservative.
 
-The crossing is bracketed by stepping geometrically from a guess (the previous mass's
-limit) and then found with Brent's method (:func:`scipy.optimize.brentq`) on the
-profiled Δχ²; each profile starts from the nuisances of the previous evaluation. If Δχ²
-stays below t_CL up to the coupling's upper limit, the mass has no limit in range
-(``bracketed = False``).
+The search at one mass (:func:`limit_at_mass`):
+
+1. the profile at g = 0; then, from a guess (the previous mass's limit), couplings ×1/4
+   down until χ²_prof is within ``FLAT_TOLERANCE`` of χ²_prof(0), and ×4 up while it
+   stays there: where the coupling does nothing yet;
+2. from there a geometric grid, ratio ``GRID_RATIO`` = 2^(1/4) (13 points per decade),
+   up to the coupling's upper bound, or until Δχ² has risen monotonically over a full
+   decade of couplings while staying above ``FAR_DELTA_CHI2`` = 25. The grid assumes that
+   the profile cannot come back below the threshold after that: true of mediators, whose
+   rate grows as g⁴ once the new term dominates;
+3. every local minimum of the sampled profile is refined by a fit with the coupling free
+   between its grid neighbours; the smallest χ² met anywhere is the reference;
+4. wherever Δχ² − t_CL changes sign between neighbouring couplings, Brent's method
+   (:func:`scipy.optimize.brentq`) finds the crossing. A profile below the reference met
+   there makes it the reference and step 4 is redone (at most ``RESTARTS`` times).
+
+Every profile is warm-started from the nearest coupling already profiled. An allowed
+region narrower than the grid spacing whose profile shows no local minimum on the grid
+(or an excluded sliver between two allowed grid points) is not resolved. If Δχ² stays
+below t_CL up to the coupling's upper limit, the mass has no limit in range
+(``bracketed = False``) and its last interval ends at that bound.
 
 Masses run as the points of a 1D grid through the machinery of scans
 (:mod:`cevns.stats.runner`): chunks of consecutive masses go to any executor, finished
@@ -32,6 +55,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -60,20 +84,38 @@ from cevns.stats.scan import (
     scan_points,
 )
 
-#: Geometric step of the bracket search, and its maximum number of steps.
-BRACKET_FACTOR = 4.0
-BRACKET_STEPS = 40
+#: The search method, stored in the result file's header (a file written by another
+#: method is not resumed).
+SEARCH_METHOD = "all-crossings"
 
 #: The coupling tried first at the first mass of a chunk (later masses start from the
-#: previous limit). The bracket search steps by ×4 from there, so the coupling's scale
-#: need not be known; starting small keeps every fit in the region where it converges.
+#: previous limit). The search steps by ×4 from there, so the coupling's scale need not
+#: be known.
 INITIAL_GUESS = 1e-6
 
-#: Relative precision of the limit (Brent's method).
+#: Coarse step (×4) of the search for the region where the coupling does nothing, and the
+#: maximum number of such steps.
+COARSE_FACTOR = 4.0
+COARSE_STEPS = 40
+
+#: |χ²(g) − χ²(0)| below which the coupling counts as doing nothing; also the depth a
+#: grid minimum needs to be refined.
+FLAT_TOLERANCE = 1e-2
+
+#: Ratio of neighbouring couplings on the grid, 2^(1/4): 13.3 points per decade.
+GRID_RATIO = 2.0**0.25
+
+#: The grid stops once Δχ² has risen monotonically over a factor ``FAR_SPAN`` of couplings
+#: while staying at or above ``FAR_DELTA_CHI2``; and after ``MAX_GRID_POINTS`` points.
+FAR_DELTA_CHI2 = 25.0
+FAR_SPAN = 10.0
+MAX_GRID_POINTS = 400
+
+#: Relative precision of each crossing (Brent's method).
 RELATIVE_TOLERANCE = 1e-6
 
-#: A profile this far (in χ²) below the best fit with coupling ≥ 0 means that fit missed
-#: the minimum: it is redone from there, at most ``RESTARTS`` times per mass.
+#: A profile this far (in χ²) below the reference makes it the new reference; the
+#: crossings are then found again, at most ``RESTARTS`` times per mass.
 LOWER_MINIMUM_TOLERANCE = 1e-3
 RESTARTS = 3
 
@@ -89,14 +131,6 @@ def limit_threshold(confidence_level: float) -> float:
 
 class _ProfileFailedError(RuntimeError):
     """A profile fit inside the limit search did not converge."""
-
-
-class _LowerMinimumError(RuntimeError):
-    """A profile found a χ² below the best fit: the best fit is to be redone."""
-
-    def __init__(self, point: ProfiledPoint):
-        super().__init__(f"lower minimum χ² = {point.chi2:.6g}")
-        self.point = point
 
 
 @dataclass(frozen=True)
@@ -119,88 +153,171 @@ class LimitChunk:
 
 
 @dataclass
-class _Search:
-    """The profiled Δχ² − t along the coupling at one mass, with memory of evaluations."""
+class CouplingProfile:
+    """χ²_prof(g) along the coupling at one mass: profiled on demand, cached, each
+    profile warm-started from the nearest coupling profiled before."""
 
     likelihood: Likelihood
     chunk: LimitChunk
     mass_value: float
-    chi2_best: float
     warm: dict[str, float]
-    cold: dict[str, float]
+    points: dict[float, ProfiledPoint] = field(default_factory=dict)
     calls: int = 0
-    cache: dict[float, float] = field(default_factory=dict)
 
-    def excess(self, coupling: float) -> float:
-        """Δχ²(coupling) − threshold, profiling every other free parameter."""
+    def chi2(self, coupling: float) -> float:
+        """χ²_prof at ``coupling``; raises :class:`_ProfileFailedError` if the fit fails."""
         coupling = float(coupling)
-        if coupling not in self.cache:
+        if coupling not in self.points:
             chunk = self.chunk
-            fixed = {chunk.mass: self.mass_value, chunk.coupling: coupling}
             point = profile_with_retry(
                 self.likelihood,
-                fixed,
-                self.warm,
-                self.cold,
+                {chunk.mass: self.mass_value, chunk.coupling: coupling},
+                self.start_near(coupling),
+                dict(chunk.start),
                 strategy=chunk.strategy,
                 steps=dict(chunk.steps),
             )
             self.calls += point.calls
             if not point.converged:
                 raise _ProfileFailedError(f"profile at {chunk.coupling} = {coupling:g}")
-            if point.chi2 < self.chi2_best - LOWER_MINIMUM_TOLERANCE:
-                raise _LowerMinimumError(point)
-            self.warm = point.values
-            self.cache[coupling] = point.chi2 - self.chi2_best - chunk.threshold
-        return self.cache[coupling]
+            self.points[coupling] = point
+        return self.points[coupling].chi2
+
+    def start_near(self, coupling: float) -> dict[str, float]:
+        """Parameter values of the profiled coupling nearest to ``coupling``."""
+        if not self.points:
+            return dict(self.warm)
+        nearest = min(self.points, key=lambda g: abs(g - coupling))
+        return dict(self.points[nearest].values)
+
+    def refine(self, low: float, high: float, start: float) -> None:
+        """Fit with the coupling free in [low, high] from ``start``; a converged fit
+        joins the profiled points (its χ² is the profile at its coupling)."""
+        chunk = self.chunk
+        step = (high - low) / 4.0
+        point = profile_with_retry(
+            self.likelihood,
+            {chunk.mass: self.mass_value},
+            {**self.start_near(start), chunk.coupling: start},
+            {**dict(chunk.start), chunk.coupling: start},
+            strategy=chunk.strategy,
+            steps={**dict(chunk.steps), chunk.coupling: step},
+            limits={chunk.coupling: (low, high)},
+        )
+        self.calls += point.calls
+        coupling = float(point.values[chunk.coupling])
+        if point.converged and low <= coupling <= high:
+            known = self.points.get(coupling)
+            if known is None or point.chi2 < known.chi2:
+                self.points[coupling] = point
+
+    def sorted(self) -> tuple[np.ndarray, np.ndarray]:
+        """Profiled couplings in increasing order, with their χ²."""
+        couplings = np.array(sorted(self.points))
+        return couplings, np.array([self.points[g].chi2 for g in couplings])
+
+    def best(self) -> tuple[float, ProfiledPoint]:
+        """The profiled coupling with the smallest χ², and its point."""
+        coupling = min(self.points, key=lambda g: self.points[g].chi2)
+        return coupling, self.points[coupling]
 
 
-def bracket(
-    excess: Callable[[float], float], low: float, guess: float, upper: float
-) -> tuple[float, float] | None:
-    """(a, b) with low ≤ a < b ≤ upper, excess(a) < 0 < excess(b); None if excess stays
-    below 0 up to ``upper``. ``excess(low)`` must be negative (it is not evaluated).
+def flat_region_end(profile: CouplingProfile, guess: float, upper: float) -> float:
+    """The largest coupling on a ×4 ladder through ``guess`` whose χ² is within
+    ``FLAT_TOLERANCE`` of χ²(0): down from ``guess`` until flat, then up while flat
+    (stopping at ``upper``)."""
+    null = profile.chi2(0.0)
+    coupling = min(guess if guess > 0 else INITIAL_GUESS, upper / 2.0)
+    for _ in range(COARSE_STEPS):
+        if abs(profile.chi2(coupling) - null) < FLAT_TOLERANCE:
+            break
+        coupling /= COARSE_FACTOR
+    for _ in range(COARSE_STEPS):
+        following = min(coupling * COARSE_FACTOR, upper)
+        if following <= coupling or abs(profile.chi2(following) - null) >= FLAT_TOLERANCE:
+            break
+        coupling = following
+    return coupling
 
-    From b = low + (guess − low, or guess, or 1), steps of ×4 in (b − low): down while
-    excess(b) > 0, up while excess(b) < 0.
+
+def far_and_rising(couplings: list[float], chi2: list[float], minimum: float) -> bool:
+    """True once χ² has risen monotonically over the last factor ``FAR_SPAN`` of
+    ``couplings`` (ascending), every point of it ``FAR_DELTA_CHI2`` or more above
+    ``minimum``."""
+    last = couplings[-1]
+    if couplings[0] > last / FAR_SPAN:
+        return False
+    first = max(i for i, g in enumerate(couplings) if g <= last / FAR_SPAN)
+    window = chi2[first:]
+    rising = all(b > a for a, b in pairwise(window))
+    return rising and min(window) - minimum >= FAR_DELTA_CHI2
+
+
+def scan_couplings(profile: CouplingProfile, start: float, upper: float) -> None:
+    """Profile the geometric grid start·r^k (r = ``GRID_RATIO``) up to ``upper``, or
+    until :func:`far_and_rising`."""
+    couplings: list[float] = []
+    chi2: list[float] = []
+    coupling = start
+    for _ in range(MAX_GRID_POINTS):
+        couplings.append(coupling)
+        chi2.append(profile.chi2(coupling))
+        if coupling >= upper:
+            return
+        minimum = min(point.chi2 for point in profile.points.values())
+        if far_and_rising(couplings, chi2, minimum):
+            return
+        coupling = min(coupling * GRID_RATIO, upper)
+
+
+def refine_minima(profile: CouplingProfile) -> None:
+    """Refine every local minimum of the profiled χ² (deeper than ``FLAT_TOLERANCE``
+    below a neighbour, or at an end of the profiled range) between its neighbours."""
+    couplings, chi2 = profile.sorted()
+    for i in range(len(couplings)):
+        low = couplings[max(i - 1, 0)]
+        high = couplings[min(i + 1, len(couplings) - 1)]
+        neighbours = [chi2[j] for j in (i - 1, i + 1) if 0 <= j < len(couplings)]
+        if all(chi2[i] < c for c in neighbours) and (
+            max(neighbours) - chi2[i] > FLAT_TOLERANCE or i in (0, len(couplings) - 1)
+        ):
+            profile.refine(float(low), float(high), float(couplings[i]))
+
+
+def allowed_intervals(
+    profile: CouplingProfile, reference: float, threshold: float, upper: float
+) -> list[list[float]]:
+    """The couplings with χ² − ``reference`` ≤ ``threshold``, as [low, high] pairs.
+
+    Crossings between neighbouring profiled couplings are found with Brent's method; an
+    interval still open at the last profiled coupling ends at ``upper``.
     """
-    width = guess - low if guess > low else (guess if guess > 0 else 1.0)
-    b = min(low + width, upper)
-    if b <= low:
-        return None
-    if excess(b) > 0:
-        for _ in range(BRACKET_STEPS):
-            width /= BRACKET_FACTOR
-            a = low + width
-            if a <= low or excess(a) < 0:
-                return (max(a, low), b)
-            b = a
-        return (low, b)
-    for _ in range(BRACKET_STEPS):
-        if b >= upper:
-            return None
-        a, width = b, width * BRACKET_FACTOR
-        b = min(low + width, upper)
-        if excess(b) > 0:
-            return (a, b)
-    return None
+    couplings, chi2 = profile.sorted()
+    excess = chi2 - reference - threshold
 
+    def crossing(a: float, b: float) -> float:
+        return float(
+            brentq(
+                lambda g: profile.chi2(g) - reference - threshold,
+                a,
+                b,
+                xtol=1e-12 * b,
+                rtol=RELATIVE_TOLERANCE,
+            )
+        )
 
-def _free_fit(
-    likelihood: Likelihood, chunk: LimitChunk, mass_value: float, start: Mapping[str, float]
-) -> ProfiledPoint:
-    """The best fit at ``mass_value`` with the coupling free in [0, upper]."""
-    coupling = chunk.coupling
-    step = max(start[coupling], chunk.initial_guess) / 2
-    return profile_with_retry(
-        likelihood,
-        {chunk.mass: mass_value},
-        start,
-        {**dict(chunk.start), coupling: step},
-        strategy=chunk.strategy,
-        steps={**dict(chunk.steps), coupling: step},
-        limits={coupling: (0.0, chunk.coupling_upper)},
-    )
+    intervals: list[list[float]] = []
+    low: float | None = 0.0 if excess[0] <= 0 else None
+    for i in range(len(couplings) - 1):
+        a, b = float(couplings[i]), float(couplings[i + 1])
+        if excess[i] <= 0 < excess[i + 1] and low is not None:
+            intervals.append([low, crossing(a, b)])
+            low = None
+        elif excess[i] > 0 >= excess[i + 1] and low is None:
+            low = b if excess[i + 1] == 0 else crossing(a, b)
+    if low is not None:
+        intervals.append([low, upper])
+    return intervals
 
 
 def limit_at_mass(
@@ -210,73 +327,50 @@ def limit_at_mass(
     warm: Mapping[str, float],
     guess: float,
 ) -> dict[str, Any]:
-    """The limit search at one mass, from nuisances ``warm`` and the coupling ``guess``.
+    """The limit search at one mass (see the module docstring), from nuisances ``warm``
+    and the coupling ``guess``.
 
-    The reference χ² is the smallest of the fit at coupling 0, the fit with the coupling
-    free (≥ 0, started at ``guess``), and any profile met during the search (which then
-    restarts the free fit from there). Returns a record: the limit, ĝ, χ²(ĝ),
-    Δχ²(0) − Δχ²(ĝ), flags, MIGRAD calls, and the parameter values at the last profile
-    (``values``, to warm-start the next mass).
+    Returns a record: the limit (the largest allowed coupling; None without one in
+    range), the allowed intervals, ĝ, χ²(ĝ), Δχ²(0), flags, MIGRAD calls, and the
+    parameter values at the profiled coupling nearest the limit (``values``, to
+    warm-start the next mass).
     """
-    cold = dict(chunk.start)
-    mass, coupling = chunk.mass, chunk.coupling
-    guess = min(guess, chunk.coupling_upper / 2)
-    null = profile_with_retry(
-        likelihood,
-        {mass: mass_value, coupling: 0.0},
-        warm,
-        cold,
-        strategy=chunk.strategy,
-        steps=dict(chunk.steps),
+    upper = chunk.coupling_upper
+    profile = CouplingProfile(likelihood, chunk, mass_value, dict(warm))
+    try:
+        start = flat_region_end(profile, min(guess, upper / 2.0), upper)
+        scan_couplings(profile, start, upper)
+        refine_minima(profile)
+        converged = False
+        for _ in range(RESTARTS + 1):
+            reference = profile.best()[1].chi2
+            intervals = allowed_intervals(profile, reference, chunk.threshold, upper)
+            if profile.best()[1].chi2 >= reference - LOWER_MINIMUM_TOLERANCE:
+                converged = True
+                break
+    except _ProfileFailedError:
+        return _record(False, None, [], None, None, None, True, profile.calls, warm)
+    best_coupling, best = profile.best()
+    null = profile.points[0.0].chi2
+    bracketed = intervals[-1][1] < upper
+    limit = intervals[-1][1] if bracketed else None
+    return _record(
+        converged,
+        limit,
+        intervals,
+        best_coupling,
+        best.chi2,
+        null - best.chi2,
+        bracketed,
+        profile.calls,
+        profile.start_near(limit if limit is not None else upper),
     )
-    calls = null.calls
-    candidates = [null] if null.converged else []
-    free_start = {**(null.values if null.converged else warm), coupling: guess}
-    for _ in range(RESTARTS + 1):
-        free = _free_fit(likelihood, chunk, mass_value, free_start)
-        calls += free.calls
-        candidates += [free] if free.converged else []
-        if not candidates:
-            break
-        best = min(candidates, key=lambda p: p.chi2)
-        if null.converged and best.chi2 > null.chi2 - LOWER_MINIMUM_TOLERANCE:
-            best = null  # within the fits' precision the best coupling is 0
-        best_coupling = max(best.values[coupling], 0.0)
-        delta_null = null.chi2 - best.chi2 if null.converged else None
-        search = _Search(likelihood, chunk, mass_value, best.chi2, dict(best.values), cold)
-        try:
-            found = bracket(search.excess, best_coupling, guess, chunk.coupling_upper)
-            limit = None
-            if found is not None:
-                a, b = found
-                limit = float(brentq(search.excess, a, b, xtol=1e-12 * b, rtol=RELATIVE_TOLERANCE))
-                search.excess(limit)  # the nuisances at the limit warm-start the next mass
-        except _LowerMinimumError as lower:
-            calls += search.calls
-            candidates.append(lower.point)
-            free_start = lower.point.values
-            continue
-        except _ProfileFailedError:
-            calls += search.calls
-            return _record(
-                False, None, best_coupling, best.chi2, delta_null, True, calls, best.values
-            )
-        return _record(
-            True,
-            limit,
-            best_coupling,
-            best.chi2,
-            delta_null,
-            found is not None,
-            calls + search.calls,
-            search.warm,
-        )
-    return _record(False, None, None, None, None, True, calls, warm)
 
 
 def _record(
     converged: bool,
     limit: float | None,
+    intervals: list[list[float]],
     best_coupling: float | None,
     chi2_best: float | None,
     delta_null: float | None,
@@ -286,6 +380,7 @@ def _record(
 ) -> dict[str, Any]:
     return {
         "limit": limit,
+        "allowed_intervals": [[finite_or_none(a), finite_or_none(b)] for a, b in intervals],
         "best_coupling": best_coupling,
         "chi2_best": None if chi2_best is None else finite_or_none(chi2_best),
         "delta_chi2_null": None if delta_null is None else finite_or_none(delta_null),
@@ -368,6 +463,7 @@ def run_limit(
         SCAN_STRATEGY,
         coupling=coupling,
         confidence_level=confidence_level,
+        method=SEARCH_METHOD,
     )
     null_point = {mass.name: mass.low, coupling: 0.0}
     results, header = open_results(output_path, identity, likelihood, resume, null_point)
@@ -408,8 +504,10 @@ def run_limit(
 class LimitTable:
     """Upper limits on ``coupling`` against the mass, sorted by mass.
 
-    ``limit`` is NaN where the search did not converge or Δχ² stayed below the threshold
-    up to the coupling's upper limit (``bracketed`` False).
+    ``limit`` is the largest coupling not excluded; NaN where the search did not converge
+    or Δχ² stayed below the threshold up to the coupling's upper limit (``bracketed``
+    False). ``allowed_intervals[i]`` lists the allowed [low, high] pairs at mass i (an
+    interval open to an unbounded coupling range ends at +inf).
     """
 
     mass: ScanAxis
@@ -422,6 +520,7 @@ class LimitTable:
     converged: np.ndarray
     bracketed: np.ndarray
     global_fit: dict[str, Any] = field(default_factory=dict)
+    allowed_intervals: list[list[list[float]]] = field(default_factory=list)
 
     @property
     def threshold(self) -> float:
@@ -446,6 +545,12 @@ class LimitTable:
         def column(key: str) -> np.ndarray:
             return np.array([math.nan if r[key] is None else float(r[key]) for r in ordered])
 
+        def intervals(record: Mapping[str, Any]) -> list[list[float]]:
+            return [
+                [float(low), math.inf if high is None else float(high)]
+                for low, high in record.get("allowed_intervals", [])
+            ]
+
         return cls(
             mass=mass,
             coupling=coupling,
@@ -457,23 +562,26 @@ class LimitTable:
             converged=np.array([bool(r["converged"]) for r in ordered]),
             bracketed=np.array([bool(r["bracketed"]) for r in ordered]),
             global_fit=dict(global_fit or {}),
+            allowed_intervals=[intervals(r) for r in ordered],
         )
 
     def rows(self) -> list[dict[str, Any]]:
-        """One dict per mass: mass, limit, best_coupling, delta_chi2_null, converged,
-        bracketed."""
+        """One dict per mass: mass, limit, allowed_intervals (a list of [low, high]),
+        best_coupling, delta_chi2_null, converged, bracketed."""
         return [
             {
                 self.mass.name: float(m),
                 "limit": float(g),
+                "allowed_intervals": [[float(low), float(high)] for low, high in a],
                 "best_coupling": float(b),
                 "delta_chi2_null": float(d),
                 "converged": bool(c),
                 "bracketed": bool(k),
             }
-            for m, g, b, d, c, k in zip(
+            for m, g, a, b, d, c, k in zip(
                 self.masses,
                 self.limit,
+                self.allowed_intervals,
                 self.best_coupling,
                 self.delta_chi2_null,
                 self.converged,
@@ -489,7 +597,10 @@ class LimitTable:
             "coupling": self.coupling,
             "confidence_level": self.confidence_level,
             "delta_chi2_threshold": self.threshold,
-            "convention": "one-sided; Δχ² from the best fit with coupling ≥ 0 at each mass",
+            "convention": (
+                "one-sided; Δχ² from the global best fit over the coupling range (≥ 0) at "
+                "each mass; limit = the largest coupling not excluded"
+            ),
             "points": int(self.masses.size),
             "not_converged": int((~self.converged).sum()),
             "no_limit_in_range": int((self.converged & ~self.bracketed).sum()),

@@ -18,16 +18,24 @@ from cevns.stats.fit import FitResult, propagate_error
 from cevns.units import cm2
 
 
-def analysis_report(analysis: Analysis, result: FitResult, significance: float) -> dict[str, Any]:
+def analysis_report(
+    analysis: Analysis, result: FitResult, significance: float | None
+) -> dict[str, Any]:
     """The per-experiment part of ``cevns fit --json``."""
     values = result.values
     scale = analysis.signal_scale
     sigma_sm = analysis.standard_model_cross_section
     low, high = result.minos.get(scale, (-result.errors[scale], result.errors[scale]))
-    data = analysis.data
-    data_values = {name: values[name] for name in data._parameters}
-    components = {name: float(h.sum())
-                  for name, h in data.model.expected_by_component(data_values).items()}  # fmt: skip
+    components: dict[str, float] = {}
+    chi2, bins, observed = 0.0, 0, 0.0
+    for sample in analysis.measurements:
+        sample_values = [values[name] for name in sample._parameters]
+        expected = sample.model.expected_by_component(sample.values_from(sample_values))
+        for name, histogram in expected.items():
+            components[name] = components.get(name, 0.0) + float(histogram.sum())
+        chi2 += sample._value(sample_values)
+        bins += int(sample.observed.size)
+        observed += float(sample.observed.sum())
     return {
         "experiment": analysis.name,
         "cevns_events": {
@@ -44,9 +52,10 @@ def analysis_report(analysis: Analysis, result: FitResult, significance: float) 
         },
         "significance_no_cevns": significance,
         "events_by_component": components,
-        "observed_events": float(data.observed.sum()),
-        "chi2": data._value([values[p] for p in data._parameters]),
-        "bins": int(data.observed.size),
+        "observed_events": observed,
+        "chi2": chi2,
+        "bins": bins,
+        "form_factor": analysis.form_factor,
         "published": dict(analysis.published),
     }
 

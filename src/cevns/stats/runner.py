@@ -38,8 +38,9 @@ from cevns.errors import CevnsInputError
 FILE_FORMAT = "cevns-scan-points"
 FILE_VERSION = 1
 
-#: The analyses registry: ``build_analysis(name, data_directory, model_parameters=...)``.
-DEFAULT_BUILDER = "cevns.stats.analyses.registry:build_analysis"
+#: Document → analysis: ``build_analysis(name_or_path, data_directory, model_parameters=...,
+#: form_factor=...)``.
+DEFAULT_BUILDER = "cevns.stats.assemble:build_analysis"
 
 #: MIGRAD strategy of scan points (0: fewest calls; the retry of a failure uses 1).
 SCAN_STRATEGY = 0
@@ -55,10 +56,11 @@ DEFAULT_WORKERS = 2
 class LikelihoodRecipe:
     """What a worker needs to build the likelihood: small, frozen, picklable, hashable.
 
-    ``builder`` is ``"module:function"`` with the signature of
-    :func:`cevns.stats.analyses.registry.build_analysis`,
-    ``builder(name, data_directory, model_parameters=...)`` (None when there are no
-    new-physics parameters). The cost is the joint cost of the experiments
+    ``experiments`` are preset names or document paths (made absolute). ``builder`` is
+    ``"module:function"`` with the signature of :func:`cevns.stats.assemble.build_analysis`,
+    ``builder(name, data_directory, model_parameters=..., form_factor=...)``
+    (``model_parameters`` None when there are no new-physics parameters; ``form_factor``
+    None: each document's own). The cost is the joint cost of the experiments
     (:func:`cevns.stats.analysis.combine`). ``fixed`` parameters keep their value in every
     fit; ``hold_signal_scales`` also holds each analysis's CEvNS signal scale at 1 unless
     it is in ``fixed`` (as ``cevns fit --free`` does: the new-physics model then sets the
@@ -71,6 +73,7 @@ class LikelihoodRecipe:
     fixed: tuple[tuple[str, float], ...] = ()
     builder: str = DEFAULT_BUILDER
     hold_signal_scales: bool = False
+    form_factor: str | None = None
 
     @classmethod
     def create(
@@ -81,9 +84,10 @@ class LikelihoodRecipe:
         fixed: Mapping[str, float] | None = None,
         builder: str = DEFAULT_BUILDER,
         hold_signal_scales: bool = False,
+        form_factor: str | None = None,
     ) -> LikelihoodRecipe:
-        """A recipe with normalised fields (unique experiments, absolute data path)."""
-        names = tuple(dict.fromkeys(experiments))
+        """A recipe with normalised fields (unique experiments, absolute paths)."""
+        names = tuple(dict.fromkeys(_absolute_if_file(name) for name in experiments))
         if not names:
             raise CevnsInputError("a likelihood needs at least one experiment; got none")
         directory = None if data_directory is None else str(Path(data_directory).resolve())
@@ -94,6 +98,7 @@ class LikelihoodRecipe:
             tuple((k, float(v)) for k, v in (fixed or {}).items()),
             builder,
             bool(hold_signal_scales),
+            form_factor,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -104,6 +109,7 @@ class LikelihoodRecipe:
             "fixed": dict(self.fixed),
             "builder": self.builder,
             "hold_signal_scales": self.hold_signal_scales,
+            "form_factor": self.form_factor,
         }
 
     def build(self) -> Likelihood:
@@ -114,27 +120,33 @@ class LikelihoodRecipe:
         builder = getattr(importlib.import_module(module_name), function_name)
         model_parameters = dict(self.model_parameters)
         analyses = [
-            builder(name, self.data_directory, model_parameters=model_parameters or None)
+            builder(
+                name,
+                self.data_directory,
+                model_parameters=model_parameters or None,
+                form_factor=self.form_factor,
+            )
             for name in self.experiments
         ]
         cost = combine(*analyses)
         names = tuple(cost._parameters)
         limits = {name: _bounds(limits) for name, limits in cost._parameters.items()}
-        fixed = dict(self.fixed)
+        fixed = {name: value for a in analyses for name, value in a.fixed.items()}
+        fixed.update(self.fixed)
         if self.hold_signal_scales:
             for analysis in analyses:
                 fixed.setdefault(analysis.signal_scale, 1.0)
         unknown = sorted(set(fixed) - set(names))
         if unknown:
             raise CevnsInputError(
-                f"--fix names unknown parameters {', '.join(unknown)}; the likelihood has "
-                f"{', '.join(names)}"
+                f"cannot fix {', '.join(unknown)}: not a parameter of the likelihood "
+                f"{_close_match_hint(unknown[0], names)}"
             )
         for name, value in fixed.items():
             low, high = limits[name]
             if not low <= value <= high:
                 raise CevnsInputError(
-                    f"--fix {name}={value:g}: outside the parameter's allowed range "
+                    f"cannot fix {name} at {value:g}: outside its allowed range "
                     f"[{low:g}, {high:g}]"
                 )
         start = {**merged_start(*analyses), **model_parameters, **fixed}
@@ -143,6 +155,21 @@ class LikelihoodRecipe:
             raise CevnsInputError(f"no start value for parameters {', '.join(missing)}")
         start = {n: float(start[n]) for n in names}
         return Likelihood(cost, start, names, limits, fixed, analyses)
+
+
+def _absolute_if_file(name: str) -> str:
+    """A document path made absolute (workers may run elsewhere); preset names unchanged."""
+    path = Path(name)
+    return str(path.resolve()) if path.suffix == ".toml" or path.is_file() else name
+
+
+def _close_match_hint(name: str, names: Sequence[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, names, n=3)
+    if close:
+        return f"(did you mean {', '.join(close)}?)"
+    return f"(its parameters: {', '.join(names)})"
 
 
 def _bounds(limits: tuple[float | None, float | None] | None) -> tuple[float, float]:

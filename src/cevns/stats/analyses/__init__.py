@@ -1,1 +1,0 @@
-"""Likelihoods of the public COHERENT data releases, built as the collaboration did."""

@@ -1,0 +1,487 @@
+"""Document → model: the likelihood an experiment document declares, as an :class:`Analysis`.
+
+The ``[analysis]`` table of a document (:mod:`cevns.experiments.analysis_schema`) names
+the observed samples, the axes, the signal and its systematics, and the parameters; the
+``[[backgrounds]]`` give the background components. This module reads the tables, asks
+the prediction engine for the signal (refolding it for response systematics) and returns
+the model, cost terms and bookkeeping; nothing here is specific to one dataset.
+
+Parameter roles and their defaults (a document's ``[analysis.parameters]`` overrides any
+field; see :class:`~cevns.experiments.analysis_schema.ParameterSpec`):
+
+=====================  =======  ===========  ==========================================
+role                   start    bounds       prior
+=====================  =======  ===========  ==========================================
+signal strength μ      1        [0, 10]      none
+other signal scales    1        [0, 10]      none (declare one, e.g. the flux's)
+background norm        1        [0, 5]       ``uncertainty`` of the background (if > 0)
+shape nuisance         0        [−5, 5]      unit Gaussian
+shape parameter        doc      open         none
+new-physics parameter  SM       the model's  none
+=====================  =======  ===========  ==========================================
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from cevns.errors import CevnsInputError
+from cevns.experiments.analysis_schema import (
+    ParameterSpec,
+    PriorSpec,
+    ResponseChange,
+    SystematicSpec,
+    TableSpec,
+)
+from cevns.experiments.backgrounds import background_shape
+from cevns.experiments.build import Experiment, build_experiment
+from cevns.experiments.engine import PredictionEngine
+from cevns.experiments.histograms import Axis, analysis_axes, table_histogram
+from cevns.experiments.schema import BackgroundSpec, ExperimentSpec
+from cevns.quantities import parse_quantity
+from cevns.stats.analysis import Analysis
+from cevns.stats.cost import PoissonHistogram, prior_term
+from cevns.stats.model import BinnedModel, Component, ShapeSystematic
+
+#: Default (start, bounds, prior) by parameter role.
+_ROLE_DEFAULTS: dict[str, tuple[float, tuple[float, float], PriorSpec | None]] = {
+    "signal": (1.0, (0.0, 10.0), None),
+    "normalisation": (1.0, (0.0, 5.0), None),
+    "shape": (0.0, (-5.0, 5.0), PriorSpec(mean=0.0, sigma=1.0)),
+}
+
+
+@dataclass(frozen=True)
+class ParameterDeclaration:
+    """A likelihood parameter after the document's declarations: where the fit starts,
+    its bounds, its prior (None: unconstrained) and, if held, its fixed value."""
+
+    name: str
+    start: float
+    bounds: tuple[float, float]
+    prior: PriorSpec | None
+    fixed: float | None = None
+
+
+def slug(text: str) -> str:
+    """A parameter-name fragment: lower case, runs of other characters as ``_``."""
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+def norm_parameter(document: ExperimentSpec, background: BackgroundSpec) -> str:
+    """The normalisation parameter of a background (``<document>_<name>_norm`` unless named)."""
+    return background.norm_parameter or f"{slug(document.name)}_{slug(background.name)}_norm"
+
+
+# ------------------------------------------------------------------------------ signal
+
+
+class SignalLayout:
+    """Puts the engine's (observable × time) histogram on the analysis axes, spreading it
+    over further axes with a template when the document asks (``signal.spread``)."""
+
+    def __init__(
+        self,
+        document: ExperimentSpec,
+        axes: Sequence[Axis],
+        folders: tuple,
+    ) -> None:
+        self.shape = tuple(a.size for a in axes)
+        self.names = [a.name for a in axes]
+        self.engine_axes = ["observable", "time"] if document.binning.time_edges else ["observable"]
+        spread = document.analysis.signal.spread
+        self.conditional = None
+        if spread is None:
+            if self.names != self.engine_axes:
+                raise CevnsInputError(
+                    f"{document.name}: analysis.axes {self.names} differ from the prediction's "
+                    f"{self.engine_axes}; give analysis.signal.spread to spread the signal "
+                    "over the other axes"
+                )
+            return
+        template, _ = table_histogram(
+            spread.table, axes, "analysis.signal.spread.table", base_dir=folders[0],
+            data_dir=folders[1],
+        )  # fmt: skip
+        self.keep = [n for n in self.engine_axes if n in spread.keep]
+        unknown = sorted(set(spread.keep) - set(self.engine_axes))
+        if unknown:
+            raise CevnsInputError(
+                f"{document.name}: analysis.signal.spread.keep names {unknown}, which the "
+                f"prediction does not have (its axes: {self.engine_axes})"
+            )
+        summed = tuple(i for i, n in enumerate(self.names) if n not in self.keep)
+        per_kept = template.sum(axis=summed, keepdims=True)
+        safe = np.where(per_kept > 0, per_kept, 1.0)
+        self.conditional = np.where(per_kept > 0, template / safe, 0.0)
+        self.template = template
+
+    def __call__(self, histogram: np.ndarray) -> np.ndarray:
+        """The engine's histogram (observable × time, or observable × 1) on the axes."""
+        histogram = np.asarray(histogram, dtype=float)
+        if self.conditional is None:
+            return histogram.reshape(self.shape)
+        engine = histogram.reshape([histogram.shape[0], -1][: len(self.engine_axes)])
+        dropped = tuple(i for i, n in enumerate(self.engine_axes) if n not in self.keep)
+        marginal = engine.sum(axis=dropped) if dropped else engine
+        shape = [1] * len(self.names)
+        for name, size in zip(self.keep, marginal.shape, strict=True):
+            shape[self.names.index(name)] = size
+        return marginal.reshape(shape) * self.conditional
+
+
+def _changed_document(document: ExperimentSpec, change: ResponseChange) -> ExperimentSpec:
+    """The document with a response (or pulse) change applied."""
+    response_fields = change.model_dump(exclude_unset=True, exclude={"pulse_mean"})
+    updated = {"response": document.response.model_copy(update={
+        key: getattr(change, key) for key in response_fields
+    })}  # fmt: skip
+    if change.pulse_mean is not None:
+        pulse = getattr(document.source, "pulse", None)
+        if pulse is None:
+            raise CevnsInputError(
+                f"{document.name}: a pulse_mean systematic needs source.pulse in the document"
+            )
+        mean = parse_quantity(change.pulse_mean, "time", "pulse_mean")
+        updated["source"] = document.source.model_copy(
+            update={"pulse": pulse.model_copy(update={"mean": mean})}
+        )
+    return document.model_copy(update=updated)
+
+
+def _template_ratio(
+    systematic: SystematicSpec,
+    reference: np.ndarray,
+    axes: Sequence[Axis],
+    folders: tuple,
+    where: str,
+) -> ShapeSystematic:
+    """A template systematic: variants over ``reference`` (rescaled to its total when
+    ``shape_only``), as a :class:`ShapeSystematic`."""
+    variants = []
+    for side in ("up", "down"):
+        table = getattr(systematic, side)
+        if table is None:
+            variants.append(None)
+            continue
+        variant, _ = table_histogram(
+            table, axes, f"{where}.{side}", base_dir=folders[0], data_dir=folders[1]
+        )
+        if systematic.shape_only:
+            if variant.sum() <= 0:
+                raise CevnsInputError(
+                    f"{where}.{side}: the template is empty in the analysis region"
+                )
+            variant = variant * (reference.sum() / variant.sum())
+        variants.append(variant)
+    return ShapeSystematic.from_histograms(
+        systematic.parameter, reference, variants[0], variants[1]
+    )
+
+
+class _SignalBuilder:
+    """The signal component: the engine's prediction, its systematics and new physics."""
+
+    def __init__(
+        self,
+        document: ExperimentSpec,
+        experiment: Experiment,
+        engine: PredictionEngine,
+        axes: Sequence[Axis],
+        folders: tuple,
+        model_parameters: Mapping[str, float],
+    ) -> None:
+        self.document = document
+        self.engine = engine
+        self.layout = SignalLayout(document, axes, folders)
+        self.nominal = self.layout(engine.histogram())
+        self.model_parameters = dict(model_parameters)
+        self.systematics = tuple(
+            self._systematic(s, index, experiment, axes, folders)
+            for index, s in enumerate(document.analysis.signal.systematics)
+        )
+
+    def _systematic(self, systematic, index, experiment, axes, folders) -> ShapeSystematic:
+        where = f"analysis.signal.systematics[{index}]"
+        if systematic.kind == "template":
+            if systematic.reference is None:
+                raise CevnsInputError(
+                    f"{where}: a template systematic of the signal needs a reference table "
+                    "(the nominal template the variants are relative to)"
+                )
+            reference, _ = table_histogram(
+                systematic.reference, axes, f"{where}.reference", base_dir=folders[0],
+                data_dir=folders[1],
+            )  # fmt: skip
+            return _template_ratio(systematic, reference, axes, folders, where)
+        histograms = []
+        for change in (systematic.up, systematic.down):
+            if change is None:
+                histograms.append(None)
+                continue
+            variant = build_experiment(_changed_document(self.document, change), folders[1])
+            engine = PredictionEngine(variant, self.engine.form_factor)
+            histograms.append(self.layout(engine.histogram()))
+        return ShapeSystematic.from_histograms(
+            systematic.parameter, self.nominal, histograms[0], histograms[1]
+        )
+
+    def function(self) -> np.ndarray | Callable[[Mapping[str, float]], np.ndarray]:
+        """The nominal histogram, or a function of the new-physics parameters."""
+        if not self.model_parameters:
+            return self.nominal
+        from cevns.interactions.models import NewPhysicsCharges, sterile
+
+        engine, layout = self.engine, self.layout
+        names = tuple(self.model_parameters)
+        charge_names = tuple(n for n in names if not sterile.is_sterile(n))
+        oscillates = len(charge_names) < len(names)
+
+        def signal(values: Mapping[str, float]) -> np.ndarray:
+            charges = NewPhysicsCharges({n: values[n] for n in charge_names})
+            if not oscillates:
+                return layout(engine.histogram(charges))
+            oscillation = sterile.survival(values)
+            amplitudes = {f: oscillation.sterile_amplitude(f) for f in engine.flavors}
+            kernels = engine.oscillated_kernels(oscillation.delta_m2_41, amplitudes)
+            return layout(engine.histogram(charges, kernels))
+
+        return signal
+
+
+# ------------------------------------------------------------------------- parameters
+
+
+def _declarations(
+    document: ExperimentSpec,
+    roles: Mapping[str, str],
+    role_priors: Mapping[str, PriorSpec],
+    shape_defaults: Mapping[str, float],
+    model_parameters: Mapping[str, float],
+) -> dict[str, ParameterDeclaration]:
+    """Every parameter with the defaults of its role and the document's declarations."""
+    declared: Mapping[str, ParameterSpec] = document.analysis.parameters
+    unknown = sorted(set(declared) - set(roles))
+    if unknown:
+        raise CevnsInputError(
+            f"{document.name}: analysis.parameters.{unknown[0]}: not a parameter of this "
+            f"likelihood (its parameters: {', '.join(roles)})"
+        )
+    result = {}
+    for name, role in roles.items():
+        if role == "model":
+            from cevns.interactions.models import PARAMETERS
+
+            low, high = PARAMETERS[name].limits
+            start, bounds, prior = model_parameters[name], (low, high), None
+        elif role == "shape-parameter":
+            start, bounds, prior = shape_defaults[name], (None, None), None
+        else:
+            start, bounds, prior = _ROLE_DEFAULTS[role]
+            prior = role_priors.get(name, prior)
+        spec = declared.get(name)
+        if spec is not None:
+            start = spec.start if spec.start is not None else start
+            bounds = spec.bounds if spec.bounds is not None else bounds
+            if spec.prior is not None:
+                prior = None if spec.prior == "none" else spec.prior
+        low = -math.inf if bounds[0] is None else float(bounds[0])
+        high = math.inf if bounds[1] is None else float(bounds[1])
+        fixed = spec.fixed if spec is not None else None
+        if not low <= (fixed if fixed is not None else start) <= high:
+            raise CevnsInputError(
+                f"{document.name}: analysis.parameters.{name}: start {start:g} outside its "
+                f"bounds [{low:g}, {high:g}]"
+            )
+        if prior is not None and prior.kind == "lognormal" and low < 0:
+            low = 0.0
+        result[name] = ParameterDeclaration(name, float(start), (low, high), prior, fixed)
+    return result
+
+
+# ----------------------------------------------------------------------------- builder
+
+
+def build_document_analysis(
+    document: ExperimentSpec,
+    data_dir: str | os.PathLike[str] | None = None,
+    *,
+    model_parameters: Mapping[str, float] | None = None,
+    form_factor: str | None = None,
+) -> Analysis:
+    """The likelihood of ``document`` (which must have an ``[analysis]`` table).
+
+    ``model_parameters`` (new-physics parameter names with start values) make the signal
+    a function of them through the prediction engine; ``form_factor`` overrides the
+    document's. Raises a one-line :class:`~cevns.errors.CevnsInputError` for any problem
+    with the document or its files.
+    """
+    if document.analysis is None:
+        raise CevnsInputError(
+            f"{document.name}: the document has no [analysis] table, so it cannot be fitted "
+            "(see docs/analyse-your-own-data.md)"
+        )
+    analysis_spec = document.analysis
+    model_parameters = dict(model_parameters or {})
+    folders = (document.folder, data_dir)
+    experiment = build_experiment(document, data_dir)
+    engine = PredictionEngine(experiment, form_factor)
+    axes = analysis_axes(document, analysis_spec.axes)
+    signal = _SignalBuilder(document, experiment, engine, axes, folders, model_parameters)
+
+    roles: dict[str, str] = dict.fromkeys(model_parameters, "model")
+    scales = analysis_spec.signal.scale_parameters
+    for name in scales:
+        roles.setdefault(name, "signal")
+    for systematic in signal.systematics:
+        roles.setdefault(systematic.parameter, "shape")
+    components = {
+        analysis_spec.signal.name: Component(
+            analysis_spec.signal.name,
+            signal.function(),
+            scale_parameters=tuple(scales),
+            shape_systematics=signal.systematics,
+            model_parameters=model_parameters,
+        )
+    }
+    role_priors: dict[str, PriorSpec] = {}
+    shape_defaults: dict[str, float] = {}
+    for background in document.backgrounds:
+        component, prior = _background_component(document, experiment, background, axes, data_dir)
+        components[background.name] = component
+        norm = component.scale_parameters[0]
+        roles.setdefault(norm, "normalisation")
+        if prior is not None:
+            role_priors[norm] = prior
+        for systematic in component.shape_systematics:
+            roles.setdefault(systematic.parameter, "shape")
+        for name, value in component.model_parameters.items():
+            roles.setdefault(name, "shape-parameter")
+            shape_defaults[name] = value
+    parameters = _declarations(document, roles, role_priors, shape_defaults, model_parameters)
+    limits = {name: p.bounds for name, p in parameters.items()}
+
+    samples = []
+    for sample in analysis_spec.samples:
+        names = sample.components or list(components)
+        observed, _ = table_histogram(
+            sample.data, axes, f"analysis.samples.{sample.name}.data", base_dir=folders[0],
+            data_dir=data_dir,
+        )  # fmt: skip
+        model = BinnedModel([components[n] for n in names])
+        samples.append(
+            PoissonHistogram(
+                observed, model, f"{document.name}:{sample.name}", limits, sample.auxiliary
+            )
+        )
+    constraints = [
+        prior_term(name, p.prior) for name, p in parameters.items() if p.prior is not None
+    ]
+    start = {name: p.fixed if p.fixed is not None else p.start for name, p in parameters.items()}
+    return Analysis(
+        name=document.name,
+        samples=samples,
+        constraints=constraints,
+        start=start,
+        limits=limits,
+        fixed={n: p.fixed for n, p in parameters.items() if p.fixed is not None},
+        priors={n: p.prior for n, p in parameters.items() if p.prior is not None},
+        signal_component=analysis_spec.signal.name,
+        signal_scale=scales[0],
+        predicted_cevns_events=float(np.sum(signal.nominal)),
+        standard_model_cross_section=engine.flux_averaged_cross_sections()["per_nucleus"],
+        published=document.published_json(),
+        axes=[(_axis_label(axis), axis.edges) for axis in axes],
+        form_factor=engine.form_factor,
+    )
+
+
+def build_analysis(
+    name_or_path: str | os.PathLike[str],
+    data_directory: str | os.PathLike[str] | None = None,
+    model_parameters: Mapping[str, float | None] | None = None,
+    form_factor: str | None = None,
+) -> Analysis:
+    """The analysis of a preset (``coherent-csi-2021``) or a document file.
+
+    ``model_parameters`` are names of :data:`cevns.interactions.models.PARAMETERS` with
+    start values (None: the Standard-Model value).
+    """
+    from cevns.experiments.load import load_experiment
+
+    document = load_experiment(name_or_path)
+    start = None
+    if model_parameters:
+        from cevns.interactions.models import default_values
+
+        defaults = default_values(model_parameters)
+        start = {k: defaults[k] if v is None else float(v) for k, v in model_parameters.items()}
+    return build_document_analysis(
+        document, data_directory, model_parameters=start, form_factor=form_factor
+    )
+
+
+def _background_component(
+    document: ExperimentSpec,
+    experiment: Experiment,
+    background: BackgroundSpec,
+    axes: Sequence[Axis],
+    data_dir,
+) -> tuple[Component, PriorSpec | None]:
+    shape = background_shape(background, experiment, axes, data_dir)
+    where = f"backgrounds.{background.name}.systematics"
+    nominal_table: TableSpec | None = background.table
+    reference = None
+    systematics = []
+    for index, systematic in enumerate(background.systematics):
+        table = systematic.reference or nominal_table
+        if table is None:
+            raise CevnsInputError(
+                f"{where}[{index}]: needs a reference table (the background has no table of "
+                "its own)"
+            )
+        if systematic.reference is None:
+            reference = shape.histogram() if reference is None else reference
+            ref = reference
+        else:
+            ref, _ = table_histogram(
+                table, axes, f"{where}[{index}].reference", base_dir=document.folder,
+                data_dir=data_dir,
+            )  # fmt: skip
+        systematics.append(
+            _template_ratio(systematic, ref, axes, (document.folder, data_dir), f"{where}[{index}]")
+        )
+    nominal = shape.histogram if shape.parameters else shape.histogram()
+    component = Component(
+        background.name,
+        nominal,
+        scale_parameters=(norm_parameter(document, background),),
+        shape_systematics=tuple(systematics),
+        model_parameters=dict(shape.parameters),
+    )
+    prior = None
+    if background.uncertainty > 0:
+        prior = PriorSpec(kind=background.prior, mean=1.0, sigma=background.uncertainty)
+    return component, prior
+
+
+def _axis_label(axis: Axis) -> str:
+    names = {"observable": "observable", "time": "time"}
+    label = names.get(axis.name, axis.name)
+    return f"{label} [{axis.unit}]" if axis.unit else label
+
+
+__all__ = [
+    "ParameterDeclaration",
+    "SignalLayout",
+    "build_analysis",
+    "build_document_analysis",
+    "norm_parameter",
+    "slug",
+]
