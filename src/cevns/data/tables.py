@@ -55,7 +55,7 @@ def resolve_path(
     ``base_dir`` (the document's folder), else to the data directory.
 
     Raises a one-line error naming ``field`` and both places looked in when the file
-    exists in neither.
+    exists in neither (or is a folder there).
     """
     given = Path(os.fspath(path)).expanduser()
     if given.is_absolute():
@@ -67,6 +67,11 @@ def resolve_path(
         if candidate.is_file():
             return candidate
     places = " or ".join(str(c) for c in candidates)
+    folders = [c for c in candidates if c.is_dir()]
+    if folders:
+        raise FileNotFoundError(
+            f"{field}: {os.fspath(path)!r} is a folder, not a file ({folders[0]})"
+        )
     raise FileNotFoundError(f"{field}: file {os.fspath(path)!r} not found (looked for {places})")
 
 

@@ -273,6 +273,13 @@ class SignalSpec(StrictModel):
     spread: SpreadSpec | None = None
     systematics: list[SystematicSpec] = Field(default_factory=list)
 
+    @field_validator("scale_parameters")
+    @classmethod
+    def _distinct_scales(cls, names: list[str]) -> list[str]:
+        if len(set(names)) != len(names):
+            raise ValueError(f"scale parameters must be distinct; got {names}")
+        return names
+
 
 class SampleSpec(StrictModel):
     """Observed data: an event list or a histogram (table), and the components that
