@@ -266,7 +266,7 @@ def test_bad_input_is_one_line_with_exit_code_2(shared_data_dir, tmp_path, monke
             "error: --param flux_norm: the range 0:1 leaves the parameter's allowed range"
         ),
         ("scan", "coherent-ge-mini", *data, "--param", "flux_norm=0.9:1.1:3"): (
-            "error: unknown analysis 'coherent-ge-mini'"
+            "error: coherent-ge-mini: the document has no [analysis] table"
         ),
         ("scan", CSI, *data[:-1], "0", "--param", "flux_norm=0.9:1.1:3"): (
             "error: workers must be an integer ≥ 1; got 0"

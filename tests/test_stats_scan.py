@@ -157,7 +157,7 @@ def test_axis_parsing_and_its_errors():
     }
     for text, message in bad.items():
         with pytest.raises(CevnsInputError) as error:
-            ScanAxis.parse(text)
+            ScanAxis.parse(text, "--param")
         assert str(error.value).startswith(message)
         assert "\n" not in str(error.value)
     with pytest.raises(CevnsInputError, match="--mass m: N must be"):
@@ -196,21 +196,21 @@ def test_axes_are_checked_against_the_likelihood():
     likelihood = likelihood_for(poisson_recipe(c=1.0))
     with pytest.raises(CevnsInputError) as error:
         check_axes([ScanAxis("nope", 0, 1, 3)], likelihood.limits, likelihood.fixed)
-    assert str(error.value) == "unknown --param parameter 'nope' (known: alpha, b, c, mu)"
+    assert str(error.value) == "unknown scan axis parameter 'nope' (known: alpha, b, c, mu)"
     with pytest.raises(CevnsInputError, match="did you mean mu"):
         check_axes([ScanAxis("muu", 0, 1, 3)], likelihood.limits, likelihood.fixed)
     with pytest.raises(CevnsInputError, match=r"leaves the parameter's allowed range \[0, 5\]"):
         check_axes([ScanAxis("mu", -1, 1, 3)], likelihood.limits, likelihood.fixed)
     with pytest.raises(CevnsInputError, match="names the same parameter twice"):
         check_axes([ScanAxis("mu", 0, 1, 3)] * 2, likelihood.limits, likelihood.fixed)
-    with pytest.raises(CevnsInputError, match="takes 1 or 2 --param axes; got 3"):
+    with pytest.raises(CevnsInputError, match="takes 1 or 2 axes; got 3"):
         check_axes([ScanAxis(n, 0, 1, 3) for n in "mba"], likelihood.limits, likelihood.fixed)
-    with pytest.raises(CevnsInputError, match="--param c: the parameter is fixed"):
+    with pytest.raises(CevnsInputError, match="scan axis c: the parameter is fixed"):
         check_axes([ScanAxis("c", 0, 1, 3)], likelihood.limits, likelihood.fixed)
-    with pytest.raises(CevnsInputError, match="--fix names unknown parameters zz"):
+    with pytest.raises(CevnsInputError, match="cannot fix zz: not a parameter of the likelihood"):
         likelihood_for(poisson_recipe(zz=1.0))
     with pytest.raises(
-        CevnsInputError, match=r"--fix c=7: outside the parameter's allowed range \[0, 5\]"
+        CevnsInputError, match=r"cannot fix c at 7: outside its allowed range \[0, 5\]"
     ):
         likelihood_for(poisson_recipe(c=7.0))
 

@@ -283,7 +283,13 @@ def register(app: typer.Typer) -> None:
         try:
             with executor_for(scheduler, workers) as (executor, count):
                 table = run_scan(
-                    recipe, axes, output_path=path, executor=executor, workers=count, resume=resume
+                    recipe,
+                    axes,
+                    output_path=path,
+                    executor=executor,
+                    workers=count,
+                    resume=resume,
+                    axis_option="--param",
                 )
         except KeyboardInterrupt:
             raise _interrupted(path, math.prod(a.count for a in axes)) from None

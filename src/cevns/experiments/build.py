@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cevns.data.tables import resolve_path, verify_if_released
+from cevns.data.tables import read_named_table, resolve_path, verify_if_released
 from cevns.detectors.quenching import ConstantQuenching
 from cevns.errors import CevnsInputError
 from cevns.experiments.schema import (
@@ -24,6 +24,7 @@ from cevns.sources import (
     NeutrinoSource,
     PionDecayAtRest,
     Reactor,
+    TabulatedPulse,
     get_facility,
 )
 from cevns.units import keVee, ns, s, us
@@ -76,7 +77,36 @@ class Experiment:
         }
 
 
-def build_source(spec: ExperimentSpec) -> tuple[NeutrinoSource, float]:
+def _arrival_times(spec: ExperimentSpec, data_dir) -> dict[str, TabulatedPulse]:
+    """Tabulated arrival-time densities by flavour, from the document's table."""
+    arrival = spec.source.arrival_times
+    if arrival is None:
+        return {}
+    table = read_named_table(
+        arrival.table.file,
+        arrival.table.columns,
+        "source.arrival_times.table",
+        base_dir=spec.folder,
+        data_dir=data_dir,
+        delimiter=arrival.table.delimiter,
+        skip_rows=arrival.table.skip_rows,
+    )
+    times = table.column("time") * _TIME_UNITS[arrival.unit]
+    densities = {}
+    for flavor in ("nu_mu", "nu_e", "nu_mu_bar"):
+        if flavor in table.columns:
+            try:
+                densities[flavor] = TabulatedPulse(times, table.column(flavor))
+            except CevnsInputError as error:
+                raise CevnsInputError(
+                    f"source.arrival_times: file {table.path}, column {flavor}: {error}"
+                ) from None
+    return densities
+
+
+def build_source(
+    spec: ExperimentSpec, data_dir: str | Path | None = None
+) -> tuple[NeutrinoSource, float]:
     """The source and the number of its units in the exposure."""
     source_spec, exposure = spec.source, spec.exposure
     if isinstance(source_spec, PionDecayAtRestSpec):
@@ -90,7 +120,9 @@ def build_source(spec: ExperimentSpec) -> tuple[NeutrinoSource, float]:
             pulse = GaussianPulse.from_fwhm(
                 source_spec.pulse.full_width_half_maximum, mean=source_spec.pulse.mean
             )
-        source = PionDecayAtRest(facility.neutrinos_per_proton_per_flavor, pulse)
+        source = PionDecayAtRest(
+            facility.neutrinos_per_proton_per_flavor, pulse, _arrival_times(spec, data_dir)
+        )
         if exposure.protons_on_target is not None:
             protons = exposure.protons_on_target
         elif exposure.beam_energy is not None:
@@ -141,7 +173,7 @@ def build_experiment(spec: ExperimentSpec, data_dir: str | Path | None = None) -
     to the document's folder, then the data directory (``data_dir`` or ``CEVNS_DATA_DIR``;
     see :mod:`cevns.data`).
     """
-    source, units_of_source = build_source(spec)
+    source, units_of_source = build_source(spec, data_dir)
     flux = Flux(source, units_of_source, spec.detector.distance)
     response = spec.response
     binning = spec.binning

@@ -33,6 +33,7 @@ from cevns.experiments.kernels import (
 from cevns.interactions.couplings import standard_model_couplings
 from cevns.interactions.cross_section import total_cross_section
 from cevns.interactions.standard_model import spin_excesses
+from cevns.detectors.efficiency import UnitTimeEfficiency
 from cevns.nuclear.form_factors import form_factors_for
 from cevns.nuclear.isotopes import get_isotope
 from cevns.sources import Disappearance, Flux
@@ -162,6 +163,10 @@ class PredictionEngine:
         if not exp.pulsed:
             return {f: np.ones(1) for f in self.flavors}
         source, edges, efficiency = exp.flux.source, exp.time_edges, exp.time_efficiency
+        if isinstance(efficiency, UnitTimeEfficiency):
+            # Exact bin fractions from the source's emission-time CDF (kinks of tabulated
+            # arrival times need no quadrature).
+            return {f: np.asarray(source.time_bin_fractions(f, edges)) for f in self.flavors}
         # Split bins where the time efficiency has a kink (its breakpoints), so that each
         # Gauss–Legendre piece integrates a smooth function.
         kinks = np.asarray(efficiency.breakpoints, dtype=float)

@@ -81,6 +81,25 @@ class GaussianPulseSpec(StrictModel):
         )
 
 
+class ArrivalTimesSpec(StrictModel):
+    """Measured or simulated neutrino arrival-time densities, where a release gives them
+    instead of a pulse shape: a table with a ``time`` column (in ``unit``) and one column
+    per flavour it replaces (``nu_mu``, ``nu_e``, ``nu_mu_bar``); linear in between,
+    normalised to unit area. Flavours without a column keep the pulse model."""
+
+    table: TableSpec
+    unit: Literal["ns", "us"] = "us"
+
+    @model_validator(mode="after")
+    def _columns(self) -> ArrivalTimesSpec:
+        flavours = {"nu_mu", "nu_e", "nu_mu_bar"}
+        if "time" not in self.table.columns:
+            raise ValueError("the arrival-time table needs a 'time' column")
+        if not flavours & set(self.table.columns):
+            raise ValueError("the arrival-time table needs a column nu_mu, nu_e or nu_mu_bar")
+        return self
+
+
 class PionDecayAtRestSpec(StrictModel):
     """Stopped-pion neutrinos (ν_μ line, ν_e and ν̄_μ Michel spectra) from a facility."""
 
@@ -88,6 +107,7 @@ class PionDecayAtRestSpec(StrictModel):
     facility: str = "sns-fts"
     neutrinos_per_proton_per_flavor: PositiveFloat | str | None = None
     pulse: GaussianPulseSpec | None = None
+    arrival_times: ArrivalTimesSpec | None = None
     reference: str = ""
 
 

@@ -43,6 +43,8 @@ model when its tabulated values are at hand.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from cevns.constants import charged_pion_mass, muon_mass
@@ -142,7 +144,10 @@ class PionDecayAtRest(NeutrinoSource):
     ``neutrinos_per_proton_per_flavor`` is a number or a preset name of
     :data:`NEUTRINOS_PER_PROTON_PRESETS` (default ``"2021-csi"``). ``pulse`` sets the proton
     time structure for :meth:`time_density` (default: the SNS Gaussian, σ = 150 ns,
-    centred on t = 0; see :mod:`cevns.sources.timing`).
+    centred on t = 0; see :mod:`cevns.sources.timing`). ``arrival_times`` replaces the
+    computed time density of some flavours by a measured or simulated one (a
+    :class:`~cevns.sources.timing.ProtonPulse` used as a normalised density, e.g.
+    :class:`~cevns.sources.timing.TabulatedPulse` from a release's arrival-time table).
     """
 
     flavors = ("nu_mu", "nu_e", "nu_mu_bar")
@@ -152,11 +157,15 @@ class PionDecayAtRest(NeutrinoSource):
         self,
         neutrinos_per_proton_per_flavor: float | str = "2021-csi",
         pulse: ProtonPulse | None = None,
+        arrival_times: Mapping[str, ProtonPulse] | None = None,
     ):
         self.neutrinos_per_proton_per_flavor = resolve_neutrinos_per_proton(
             neutrinos_per_proton_per_flavor
         )
         self.timing = DecayTimeProfile(pulse if pulse is not None else sns_default_pulse())
+        self.arrival_times = dict(arrival_times or {})
+        for flavor in self.arrival_times:
+            self.check_emitted(flavor)
 
     @classmethod
     def at_proton_energy(
@@ -201,13 +210,17 @@ class PionDecayAtRest(NeutrinoSource):
         Prompt (ν_μ): pulse ⊗ pion decay; delayed (ν_e, ν̄_μ): pulse ⊗ pion ⊗ muon decay.
         t = 0 is the nominal pulse centre (see :mod:`cevns.sources.timing`).
         """
-        if self.check_emitted(flavor) in PROMPT_FLAVORS:
+        if self.check_emitted(flavor) in self.arrival_times:
+            return self.arrival_times[flavor].density(np.asarray(t, dtype=float))
+        if flavor in PROMPT_FLAVORS:
             return self.timing.prompt_density(t)
         return self.timing.delayed_density(t)
 
     def time_cdf(self, flavor: str, t: object) -> np.ndarray:
         """Fraction of ``flavor`` emitted before ``t`` (exact)."""
-        if self.check_emitted(flavor) in PROMPT_FLAVORS:
+        if self.check_emitted(flavor) in self.arrival_times:
+            return self.arrival_times[flavor].cdf(np.asarray(t, dtype=float))
+        if flavor in PROMPT_FLAVORS:
             return self.timing.prompt_cdf(t)
         return self.timing.delayed_cdf(t)
 

@@ -15,8 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from iminuit.cost import NormalConstraint
+
 from cevns.errors import CevnsInputError
-from cevns.stats.cost import PoissonHistogram
+from cevns.stats.cost import LogNormalConstraint, PoissonHistogram
 
 
 @dataclass
@@ -44,10 +46,15 @@ class Analysis:
     axes: list[tuple[str, np.ndarray]] = field(default_factory=list)
     form_factor: str = "helm"
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.samples, list | tuple):
+            self.samples = [self.samples]  # one cost term given alone
+        self.samples = list(self.samples)
+
     @property
     def measurements(self) -> list[PoissonHistogram]:
         """The samples that are measurements (not auxiliary)."""
-        return [s for s in self.samples if not s.auxiliary]
+        return [s for s in self.samples if isinstance(s, PoissonHistogram) and not s.auxiliary]
 
     @property
     def data(self) -> PoissonHistogram:
@@ -91,22 +98,42 @@ def shared_priors(*analyses: Analysis) -> dict[str, Any]:
     return {name: prior for name, (_, prior) in priors.items()}
 
 
+def gaussian_constraint(parameter: str, mean: float, sigma: float) -> NormalConstraint:
+    """A Gaussian constraint term N(parameter; mean, sigma) (χ² = ((p − mean)/sigma)²)."""
+    return NormalConstraint(parameter, mean, sigma)
+
+
+def _constraint_key(term) -> tuple | None:
+    """Identity of a prior term: its kind, parameters, centre and width (None: not a
+    prior, e.g. a measurement)."""
+
+    def rounded(values) -> tuple[float, ...]:
+        return tuple(float(f"{v:.12g}") for v in np.ravel(values))
+
+    if isinstance(term, NormalConstraint):
+        return ("gaussian", tuple(term._parameters), rounded(term.value), rounded(term.covariance))
+    if isinstance(term, LogNormalConstraint):
+        return ("lognormal", tuple(term._parameters), rounded([term.median, term.width]))
+    return None
+
+
 def combine(*analyses: Analysis):
     """The joint cost of several analyses (shared parameter names are one parameter).
 
     A prior that several analyses declare for the same parameter (``flux_norm``) enters
-    once: it is one external measurement, not several.
+    once: it is one external measurement, not several; different priors on one shared
+    parameter are refused (:func:`shared_priors`).
     """
     shared_priors(*analyses)
     total = None
-    seen: set[str] = set()
+    seen: set[tuple] = set()
     for analysis in analyses:
-        terms = list(analysis.samples)
-        for name, term in zip(analysis.priors, analysis.constraints, strict=True):
-            if name not in seen:
-                seen.add(name)
-                terms.append(term)
-        for term in terms:
+        for term in [*analysis.samples, *analysis.constraints]:
+            key = _constraint_key(term)
+            if key is not None:
+                if key in seen:
+                    continue
+                seen.add(key)
             total = term if total is None else total + term
     return total
 

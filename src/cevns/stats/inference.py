@@ -13,20 +13,16 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 from iminuit.cost import CostSum
-from scipy.stats import chi2 as chi2_distribution
 
 from cevns.stats.cost import PoissonHistogram
 from cevns.stats.fit import FitNotConvergedError, FitResult, fit
-
-
-def critical_delta_chi2(confidence_level: float, dimensions: int = 1) -> float:
-    """Δχ² threshold of a Wilks interval or region at ``confidence_level``."""
-    return float(chi2_distribution.ppf(confidence_level, dimensions))
+from cevns.stats.intervals import critical_delta_chi2, threshold_segments
 
 
 @dataclass
@@ -38,22 +34,18 @@ class Profile1D:
     delta_chi2: np.ndarray
     best_value: float
 
-    def interval(self, confidence_level: float = 0.6827) -> tuple[float, float]:
-        """Wilks interval: the outermost grid crossings of the critical Δχ², interpolated."""
+    def segments(self, confidence_level: float = 0.6827) -> tuple[tuple[float, float], ...]:
+        """Every range where Δχ² ≤ the Wilks threshold (:func:`threshold_segments`)."""
         threshold = critical_delta_chi2(confidence_level, 1)
-        below = self.delta_chi2 <= threshold
-        if not below.any():
-            return (np.nan, np.nan)
-        first, last = np.flatnonzero(below)[[0, -1]]
-        low = self._crossing(first - 1, first, threshold) if first > 0 else -np.inf
-        high = self._crossing(last, last + 1, threshold) if last + 1 < self.grid.size else np.inf
-        return (float(low), float(high))
+        return threshold_segments(self.grid, self.delta_chi2, threshold)
 
-    def _crossing(self, i: int, j: int, threshold: float) -> float:
-        x, y = self.grid[[i, j]], self.delta_chi2[[i, j]]
-        return float(
-            np.interp(threshold, y if y[0] < y[1] else y[::-1], x if y[0] < y[1] else x[::-1])
-        )
+    def interval(self, confidence_level: float = 0.6827) -> tuple[float, float]:
+        """Wilks interval: from the lowest to the highest crossing of the critical Δχ²
+        (NaN, NaN when no grid point is inside; ±inf where it reaches the grid's edge)."""
+        segments = self.segments(confidence_level)
+        if not segments:
+            return (math.nan, math.nan)
+        return (segments[0][0], segments[-1][1])
 
 
 @dataclass

@@ -60,7 +60,7 @@ class LikelihoodRecipe:
     ``"module:function"`` with the signature of :func:`cevns.stats.assemble.build_analysis`,
     ``builder(name, data_directory, model_parameters=..., form_factor=...)``
     (``model_parameters`` None when there are no new-physics parameters; ``form_factor``
-    None: each document's own). The cost is the joint cost of the experiments
+    is passed only when set, otherwise each document keeps its own). The cost is the joint cost of the experiments
     (:func:`cevns.stats.analysis.combine`). ``fixed`` parameters keep their value in every
     fit; ``hold_signal_scales`` also holds each analysis's CEvNS signal scale at 1 unless
     it is in ``fixed`` (as ``cevns fit --free`` does: the new-physics model then sets the
@@ -119,12 +119,10 @@ class LikelihoodRecipe:
         module_name, _, function_name = self.builder.partition(":")
         builder = getattr(importlib.import_module(module_name), function_name)
         model_parameters = dict(self.model_parameters)
+        options = {} if self.form_factor is None else {"form_factor": self.form_factor}
         analyses = [
             builder(
-                name,
-                self.data_directory,
-                model_parameters=model_parameters or None,
-                form_factor=self.form_factor,
+                name, self.data_directory, model_parameters=model_parameters or None, **options
             )
             for name in self.experiments
         ]

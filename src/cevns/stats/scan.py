@@ -35,11 +35,10 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from typing import Any, NamedTuple
-
-import numpy as np
+from typing import Any
 
 from cevns.errors import CevnsInputError, unknown_name_error
+from cevns.stats.grid import ScanAxis, ScanPoint, scan_points
 from cevns.stats.runner import (
     DEFAULT_WORKERS,
     FILE_FORMAT,
@@ -60,125 +59,27 @@ from cevns.stats.scan_table import (  # re-exported: the results of a scan
     threshold_segments,
 )
 
-# --------------------------------------------------------------------------- axes
-
-
-@dataclass(frozen=True)
-class ScanAxis:
-    """``count`` values of parameter ``name`` from ``low`` to ``high``: equally spaced, or
-    with ``log`` equally spaced in the logarithm (masses of mediators, for example)."""
-
-    name: str
-    low: float
-    high: float
-    count: int
-    log: bool = False
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or not self.name.strip():
-            raise CevnsInputError(f"scan axis name must be a parameter name; got {self.name!r}")
-        if isinstance(self.count, bool) or not isinstance(self.count, int) or self.count < 2:
-            raise CevnsInputError(
-                f"scan axis {self.name}: N must be an integer ≥ 2; got {self.count!r}"
-            )
-        finite = all(isinstance(v, int | float) and math.isfinite(v) for v in (self.low, self.high))
-        if not finite or not self.low < self.high:
-            raise CevnsInputError(
-                f"scan axis {self.name}: LO and HI must be finite numbers with LO < HI; "
-                f"got {self.low!r}:{self.high!r}"
-            )
-        if self.log and self.low <= 0:
-            raise CevnsInputError(
-                f"scan axis {self.name}: a log grid needs LO > 0; got {self.low!r}"
-            )
-
-    @classmethod
-    def parse(cls, text: str, option: str = "--param") -> ScanAxis:
-        """``NAME=LO:HI:N`` or ``NAME=LO:HI:N:log`` (for example ``flux_norm=0.5:1.5:41``,
-        ``zprime_mass=1:1e4:40:log``) → a :class:`ScanAxis`.
-
-        ``option`` names the setting in the error messages.
-        """
-        name, sep, grid = text.partition("=")
-        parts = grid.split(":")
-        log = len(parts) == 4 and parts[3].strip().lower() == "log"
-        if not sep or not name.strip() or len(parts) != 3 + log:
-            raise CevnsInputError(
-                f"{option} must be NAME=LO:HI:N or NAME=LO:HI:N:log "
-                f"(e.g. flux_norm=0.5:1.5:41); got {text!r}"
-            )
-        name = name.strip()
-        try:
-            low, high = float(parts[0]), float(parts[1])
-        except ValueError:
-            raise CevnsInputError(
-                f"{option} {name}: LO and HI must be numbers; got {parts[0]!r}:{parts[1]!r}"
-            ) from None
-        try:
-            count = int(parts[2])
-        except ValueError:
-            raise CevnsInputError(
-                f"{option} {name}: N must be an integer ≥ 2; got {parts[2]!r}"
-            ) from None
-        try:
-            return cls(name, low, high, count, log)
-        except CevnsInputError as error:
-            raise CevnsInputError(str(error).replace("scan axis", option, 1)) from None
-
-    @property
-    def values(self) -> np.ndarray:
-        """The grid values (``numpy.linspace``, or ``numpy.geomspace`` for a log grid)."""
-        spacing = np.geomspace if self.log else np.linspace
-        return spacing(self.low, self.high, self.count)
-
-    def __str__(self) -> str:
-        return f"{self.name}={self.low:g}:{self.high:g}:{self.count}{':log' if self.log else ''}"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "low": self.low,
-            "high": self.high,
-            "count": self.count,
-            "log": self.log,
-        }
-
-
-class ScanPoint(NamedTuple):
-    """One grid point: its row-major index and the axes' values."""
-
-    index: int
-    values: tuple[float, ...]
-
-
-def scan_points(axes: Sequence[ScanAxis]) -> list[ScanPoint]:
-    """Every grid point in row-major order (the first axis varies slowest), indexed 0…N−1."""
-    grids = [axis.values for axis in axes]
-    mesh = np.meshgrid(*grids, indexing="ij")
-    flat = np.stack([m.ravel() for m in mesh], axis=1)
-    return [ScanPoint(i, tuple(float(v) for v in row)) for i, row in enumerate(flat)]
-
 
 def check_axes(
     axes: Sequence[ScanAxis],
     parameters: Mapping[str, tuple[float, float]],
     fixed: Iterable[str] = (),
-    option: str = "--param",
+    option: str = "scan axis",
 ) -> None:
     """Raise a one-line error unless the axes are 1 or 2 distinct free parameters of the
     likelihood, each scanned inside the parameter's allowed range."""
     if not 1 <= len(axes) <= 2:
-        raise CevnsInputError(f"a scan takes 1 or 2 {option} axes; got {len(axes)}")
+        raise CevnsInputError(f"a scan takes 1 or 2 axes; got {len(axes)}")
     names = [axis.name for axis in axes]
     if len(set(names)) != len(names):
-        raise CevnsInputError(f"{option} names the same parameter twice: {', '.join(names)}")
+        raise CevnsInputError(f"the scan names the same parameter twice: {', '.join(names)}")
     fixed = set(fixed)
     for axis in axes:
         if axis.name not in parameters:
             raise unknown_name_error(f"{option} parameter", axis.name, parameters)
         if axis.name in fixed:
             raise CevnsInputError(
-                f"{option} {axis.name}: the parameter is fixed (by --fix, or as a CEvNS "
+                f"{option} {axis.name}: the parameter is fixed (held by the caller, or as a CEvNS "
                 "signal scale held at 1 while new-physics parameters are scanned)"
             )
         low, high = parameters[axis.name]
@@ -336,8 +237,11 @@ def run_scan(
     chunk_size: int | None = None,
     progress: bool = True,
     on_chunk: Callable[[int], None] | None = None,
+    axis_option: str = "scan axis",
 ) -> ScanTable:
     """Profile-likelihood scan of ``spec`` over the grid of ``axes`` (1 or 2 axes).
+
+    ``axis_option`` names the axes in error messages (the CLI passes ``--param``).
 
     ``executor``: any :class:`concurrent.futures.Executor` (not shut down here); by
     default ``workers`` local processes (1: in this process). Finished points go to
@@ -347,7 +251,7 @@ def run_scan(
     """
     axes = tuple(axes)
     likelihood = likelihood_for(spec)
-    check_axes(axes, likelihood.limits, likelihood.fixed)
+    check_axes(axes, likelihood.limits, likelihood.fixed, option=axis_option)
     size = resolve_chunk_size(axes, chunk_size)
     identity = scan_identity("scan", spec, axes, size, SCAN_STRATEGY)
     results, header = open_results(output_path, identity, likelihood, resume)

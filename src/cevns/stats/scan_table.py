@@ -3,7 +3,7 @@
 :class:`ScanTable` holds the grid, χ² and Δχ² of every point (sorted by index); 1D scans
 give Wilks intervals (:class:`Interval`) and 2D scans confidence regions (:class:`Region`)
 at the levels of :data:`CONFIDENCE_LEVELS`, with the Δχ² thresholds of
-:func:`cevns.stats.inference.critical_delta_chi2`.
+:func:`cevns.stats.intervals.critical_delta_chi2`.
 """
 
 from __future__ import annotations
@@ -11,15 +11,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from cevns.errors import CevnsInputError
-from cevns.stats.inference import critical_delta_chi2
-
-if TYPE_CHECKING:
-    from cevns.stats.scan import ScanAxis
+from cevns.stats.grid import ScanAxis, scan_points
+from cevns.stats.intervals import critical_delta_chi2, threshold_segments
 
 #: Confidence levels of the reported intervals and regions (1σ, 90 %, 95 %).
 CONFIDENCE_LEVELS: tuple[float, ...] = (0.6827, 0.90, 0.95)
@@ -72,42 +70,6 @@ class Region:
         }
 
 
-def threshold_segments(
-    grid: np.ndarray, delta_chi2: np.ndarray, threshold: float
-) -> tuple[tuple[float, float], ...]:
-    """Ranges of ``grid`` where ``delta_chi2 ≤ threshold`` (NaN points are skipped).
-
-    Each end is interpolated linearly in √Δχ² between the grid points around the
-    crossing, which is exact for a parabola (Δχ² = ((x − x̂)/σ)² has √Δχ² = |x − x̂|/σ).
-    An end that reaches the edge of the grid is ±inf.
-    """
-    valid = np.isfinite(delta_chi2)
-    x = np.asarray(grid, float)[valid]
-    y = np.maximum(np.asarray(delta_chi2, float)[valid], 0.0)
-    inside = y <= threshold
-    segments = []
-    position = 0
-    while position < x.size:
-        if not inside[position]:
-            position += 1
-            continue
-        first = position
-        while position + 1 < x.size and inside[position + 1]:
-            position += 1
-        last = position
-        low = -math.inf if first == 0 else _crossing(x, y, first - 1, first, threshold)
-        high = math.inf if last == x.size - 1 else _crossing(x, y, last + 1, last, threshold)
-        segments.append((low, high))
-        position += 1
-    return tuple(segments)
-
-
-def _crossing(x: np.ndarray, y: np.ndarray, outside: int, inside: int, threshold: float) -> float:
-    root_out, root_in = math.sqrt(y[outside]), math.sqrt(y[inside])
-    fraction = (math.sqrt(threshold) - root_in) / (root_out - root_in)
-    return float(x[inside] + fraction * (x[outside] - x[inside]))
-
-
 @dataclass
 class ScanTable:
     """The result of a scan, one row per grid point, sorted by index.
@@ -151,8 +113,6 @@ class ScanTable:
             raise CevnsInputError(
                 f"the scan is incomplete: {indices.size} of {expected} points are finished"
             )
-        from cevns.stats.scan import scan_points  # the grid's order is defined by the scan
-
         points = scan_points(axes)
         names = list(ordered[0]["profiled"]) if ordered else []
         return cls(
