@@ -46,8 +46,9 @@ def write_arrival_times(folder: Path) -> None:
     source = PionDecayAtRest(0.0848, GaussianPulse.from_fwhm(340 * ns, mean=0.3 * us))
     times = np.arange(-0.5, 10.0 + 1e-9, 0.01)
     columns = [source.time_density(f, times * us) * us for f in ("nu_mu", "nu_e", "nu_mu_bar")]
+    header = "time_us,nu_mu,nu_e,nu_mu_bar"
     np.savetxt(folder / "arrival-times.csv", np.column_stack([times, *columns]),
-               delimiter=",", header="time_us,nu_mu,nu_e,nu_mu_bar", comments="", fmt="%.6g")  # fmt: skip
+               delimiter=",", header=header, comments="", fmt="%.6g")  # fmt: skip
 
 
 def write_efficiency(folder: Path) -> None:
@@ -98,8 +99,8 @@ def _signal(rng, folder: Path, scale: float) -> np.ndarray:
     document = load_experiment(folder / DOCUMENT)
     pe_edges = np.arange(0.0, 64.0 + 0.5, 1.0)
     t_edges = np.arange(0.0, 6.0 + 1e-9, 0.05)
-    fine = document.model_copy(update={"binning": document.binning.model_copy(
-        update={"observable_edges": pe_edges.tolist(), "time_edges": t_edges.tolist()})})  # fmt: skip
+    edges = {"observable_edges": pe_edges.tolist(), "time_edges": t_edges.tolist()}
+    fine = document.model_copy(update={"binning": document.binning.model_copy(update=edges)})
     histogram = PredictionEngine(build_experiment(fine.with_folder(document.folder))).histogram()
     count = rng.poisson(scale * histogram.sum())
     return _from_bins(rng, histogram, pe_edges, t_edges, count)

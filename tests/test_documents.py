@@ -284,7 +284,7 @@ def test_package_imports_have_no_cycle():
         stack.append(name)
         for target in sorted(graph[name]):
             if state.get(target) == 1:
-                cycles.append(stack[stack.index(target) :] + [target])
+                cycles.append([*stack[stack.index(target) :], target])
             elif target not in state:
                 visit(target, stack)
         stack.pop()

@@ -620,6 +620,21 @@ CASES = [
         _signal_systematic("response", '{ pulse_mean = "0.6" }'),
         ("pulse_mean", "unit"),
     ),
+    # ---- one parameter in two roles
+    Case(
+        "normalisation-named-like-a-decay-rate",
+        _add(NEUTRON_COUNTS, 'norm_parameter = "toy_decay"\n'),
+        ("parameter toy_decay", "background normalisation", "background shape parameter"),
+    ),
+    Case(
+        "nuisance-named-like-the-signal-scale",
+        _add(
+            NEUTRON_COUNTS,
+            'systematics = [{ parameter = "toy_scale", kind = "template", up = '
+            '{ file = "neutrons.csv", columns = ["observable", "time", "weight"] } }]\n',
+        ),
+        ("parameter toy_scale", "signal scale", "shape nuisance"),
+    ),
     # ---- the document
     Case(
         "schema-version-2",
@@ -666,12 +681,7 @@ CASES = [
 ]
 
 #: Cases whose refusal needs a change outside the files this suite may fix.
-KNOWN_DEFECTS = {
-    "fixed-outside-default-bounds": (
-        "stats/assemble.py (_declarations) quotes the start value (1), not the fixed value "
-        "(20), when a fixed value lies outside the default bounds"
-    ),
-}
+KNOWN_DEFECTS: dict[str, str] = {}
 
 
 def _marked(case: Case):

@@ -138,7 +138,7 @@ def read_named_table(
     verify_if_released(resolved, data_dir)
     try:
         raw = resolved.read_bytes()
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a byte-order mark (spreadsheet exports) is dropped
     except OSError as error:
         raise CevnsInputError(
             f"{field}: file {resolved} cannot be read ({error.strerror})"

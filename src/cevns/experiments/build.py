@@ -203,7 +203,9 @@ def build_experiment(spec: ExperimentSpec, data_dir: str | Path | None = None) -
         energy_efficiency=_build_component(
             response.energy_efficiency, spec, data_dir, "energy_efficiency"
         ),
-        time_efficiency=_build_component(response.time_efficiency, spec, data_dir, "time_efficiency"),
+        time_efficiency=_build_component(
+            response.time_efficiency, spec, data_dir, "time_efficiency"
+        ),
         observable_edges=observable_edges,
         time_edges=time_edges,
     )

@@ -22,6 +22,7 @@ from typing import Protocol
 
 import numpy as np
 
+from cevns.detectors.efficiency import UnitTimeEfficiency
 from cevns.detectors.response import build_response_matrix
 from cevns.experiments.build import Experiment
 from cevns.experiments.kernels import (
@@ -33,7 +34,6 @@ from cevns.experiments.kernels import (
 from cevns.interactions.couplings import standard_model_couplings
 from cevns.interactions.cross_section import total_cross_section
 from cevns.interactions.standard_model import spin_excesses
-from cevns.detectors.efficiency import UnitTimeEfficiency
 from cevns.nuclear.form_factors import form_factors_for
 from cevns.nuclear.isotopes import get_isotope
 from cevns.sources import Disappearance, Flux

@@ -145,7 +145,8 @@ def table_histogram(
         if given is not None:
             if axis.unit is None:
                 raise CevnsInputError(
-                    f"{field}: column {axis.name!r} has unit {given} but axis {axis.name!r} has none"
+                    f"{field}: column {axis.name!r} has unit {given} but axis {axis.name!r} "
+                    "has none"
                 )
             try:
                 values = values * unit_factor(given, axis.unit)

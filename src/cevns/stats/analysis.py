@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-
 from iminuit.cost import NormalConstraint
 
 from cevns.errors import CevnsInputError

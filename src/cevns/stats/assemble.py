@@ -27,7 +27,8 @@ import math
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -258,6 +259,37 @@ class _SignalBuilder:
 # ------------------------------------------------------------------------- parameters
 
 
+class _Roles:
+    """The role of each parameter; one name in two roles (a normalisation that is also a
+    decay rate, a nuisance named like a signal scale) is refused. Normalisations and shape
+    nuisances may be shared by several components (``shared``)."""
+
+    _NAMES: ClassVar[dict[str, str]] = {
+        "model": "new-physics parameter",
+        "signal": "signal scale",
+        "shape": "shape nuisance",
+        "normalisation": "background normalisation",
+        "shape-parameter": "background shape parameter",
+    }
+
+    def __init__(self, document: str) -> None:
+        self.document = document
+        self.roles: dict[str, str] = {}
+
+    def add(self, name: str, role: str, shared: bool = False) -> None:
+        known = self.roles.get(name)
+        # A background may scale with a signal scale (neutrino-induced neutrons follow
+        # the flux normalisation).
+        flux_like = {known, role} == {"signal", "normalisation"}
+        if known is None:
+            self.roles[name] = role
+        elif not flux_like and (known != role or not shared):
+            raise CevnsInputError(
+                f"{self.document}: parameter {name} is both a {self._NAMES[known]} and a "
+                f"{self._NAMES[role]}; give each role its own name"
+            )
+
+
 def _declarations(
     document: ExperimentSpec,
     roles: Mapping[str, str],
@@ -294,9 +326,10 @@ def _declarations(
         low = -math.inf if bounds[0] is None else float(bounds[0])
         high = math.inf if bounds[1] is None else float(bounds[1])
         fixed = spec.fixed if spec is not None else None
-        if not low <= (fixed if fixed is not None else start) <= high:
+        value, what = (start, "start") if fixed is None else (fixed, "fixed value")
+        if not low <= value <= high:
             raise CevnsInputError(
-                f"{document.name}: analysis.parameters.{name}: start {start:g} outside its "
+                f"{document.name}: analysis.parameters.{name}: {what} {value:g} outside its "
                 f"bounds [{low:g}, {high:g}]"
             )
         if prior is not None and prior.kind == "lognormal" and low < 0:
@@ -335,12 +368,14 @@ def build_document_analysis(
     axes = analysis_axes(document, analysis_spec.axes)
     signal = _SignalBuilder(document, experiment, engine, axes, folders, model_parameters)
 
-    roles: dict[str, str] = dict.fromkeys(model_parameters, "model")
+    roles = _Roles(document.name)
+    for name in model_parameters:
+        roles.add(name, "model")
     scales = analysis_spec.signal.scale_parameters
     for name in scales:
-        roles.setdefault(name, "signal")
+        roles.add(name, "signal")
     for systematic in signal.systematics:
-        roles.setdefault(systematic.parameter, "shape")
+        roles.add(systematic.parameter, "shape")
     components = {
         analysis_spec.signal.name: Component(
             analysis_spec.signal.name,
@@ -356,15 +391,20 @@ def build_document_analysis(
         component, prior = _background_component(document, experiment, background, axes, data_dir)
         components[background.name] = component
         norm = component.scale_parameters[0]
-        roles.setdefault(norm, "normalisation")
+        roles.add(norm, "normalisation", shared=True)
         if prior is not None:
+            if norm in role_priors and role_priors[norm] != prior:
+                raise CevnsInputError(
+                    f"{document.name}: backgrounds sharing the normalisation {norm} give it "
+                    "different uncertainties"
+                )
             role_priors[norm] = prior
         for systematic in component.shape_systematics:
-            roles.setdefault(systematic.parameter, "shape")
+            roles.add(systematic.parameter, "shape", shared=True)
         for name, value in component.model_parameters.items():
-            roles.setdefault(name, "shape-parameter")
+            roles.add(name, "shape-parameter")
             shape_defaults[name] = value
-    parameters = _declarations(document, roles, role_priors, shape_defaults, model_parameters)
+    parameters = _declarations(document, roles.roles, role_priors, shape_defaults, model_parameters)
     limits = {name: p.bounds for name, p in parameters.items()}
 
     samples = []

@@ -60,9 +60,10 @@ class LikelihoodRecipe:
     ``"module:function"`` with the signature of :func:`cevns.stats.assemble.build_analysis`,
     ``builder(name, data_directory, model_parameters=..., form_factor=...)``
     (``model_parameters`` None when there are no new-physics parameters; ``form_factor``
-    is passed only when set, otherwise each document keeps its own). The cost is the joint cost of the experiments
-    (:func:`cevns.stats.analysis.combine`). ``fixed`` parameters keep their value in every
-    fit; ``hold_signal_scales`` also holds each analysis's CEvNS signal scale at 1 unless
+    is passed only when set, otherwise each document keeps its own). The cost is the
+    joint cost of the experiments (:func:`cevns.stats.analysis.combine`). ``fixed``
+    parameters keep their value in every fit (with those the documents fix);
+    ``hold_signal_scales`` also holds each analysis's CEvNS signal scale at 1 unless
     it is in ``fixed`` (as ``cevns fit --free`` does: the new-physics model then sets the
     signal normalisation, with the flux uncertainty still profiled).
     """
