@@ -87,31 +87,42 @@ def register(app: typer.Typer) -> None:
     @app.command("predict")
     @reports_input_errors
     def predict_command(
-        experiment: Annotated[
-            str, typer.Argument(help="Preset name (cevns experiments) or TOML file.")
+        experiments: Annotated[
+            list[str],
+            typer.Argument(help="Preset names (cevns experiments) or document files."),
         ],
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
         plot: Annotated[
-            Path | None, typer.Option(help="Draw recoil, observable and time spectra.")
+            Path | None,
+            typer.Option(help="Draw recoil, observable and time spectra (one experiment)."),
         ] = None,
         data: Annotated[
             Path | None, typer.Option(help="Data directory for background templates.")
         ] = None,
         form_factor: Annotated[str | None, FORM_FACTOR_OPTION] = None,
     ) -> None:
-        """Expected CEvNS events (by flavour and component), spectra and ⟨σ⟩."""
+        """Expected CEvNS events (by flavour and component), spectra and ⟨σ⟩; several
+        experiments are predicted one after the other."""
+        from cevns.errors import CevnsInputError
         from cevns.experiments.prediction import predict
 
         check_form_factor(form_factor)
-        prediction = predict(experiment, data_directory=data, form_factor=form_factor)
-        report = prediction.to_dict()
+        if plot is not None and len(experiments) > 1:
+            raise CevnsInputError(
+                f"--plot draws one experiment; got {len(experiments)} ({', '.join(experiments)})"
+            )
+        predictions = [
+            predict(name, data_directory=data, form_factor=form_factor) for name in experiments
+        ]
+        reports = [prediction.to_dict() for prediction in predictions]
         if plot is not None:
             from cevns.plotting.predictions import plot_prediction
 
-            plot_prediction(prediction, plot)
+            plot_prediction(predictions[0], plot)
         if as_json:
-            print_json(report)
-        else:
+            print_json(reports[0] if len(reports) == 1 else {"experiments": reports})
+            return
+        for report in reports:
             _print_report(report)
-            if plot is not None:
-                typer.echo(f"wrote {plot}")
+        if plot is not None:
+            typer.echo(f"wrote {plot}")
