@@ -5,6 +5,7 @@ preset fitted, scanned and limited from the command line, and the document mecha
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import json
 import math
 import shutil
@@ -321,7 +322,7 @@ def test_background_efficiency_and_rate_per_exposure(tmp_path):
     pe = np.asarray(spec.binning.observable_edges, float)
     time = np.asarray(spec.binning.time_edges, float)
     table = np.loadtxt(tmp_path / "efficiency.csv", delimiter=",")
-    fine = [np.linspace(a, b, 2001) for a, b in zip(pe[:-1], pe[1:], strict=True)]
+    fine = [np.linspace(a, b, 2001) for a, b in itertools.pairwise(pe)]
     efficiency = np.array([np.interp(x, table[:, 0], table[:, 1]).mean() for x in fine])
     expected = 100.0 * np.outer(np.diff(pe) / 64.0 * efficiency, np.diff(time) / 6.0)
     assert histogram == pytest.approx(expected, rel=2e-3)
