@@ -106,9 +106,7 @@ def fit(
         minuit.minos(*wanted)
         for name in wanted:
             error = minuit.merrors[name]
-            if not error.is_valid:
-                raise FitNotConvergedError(f"MINOS failed for {name}: {error}")
-            result_minos[name] = (error.lower, error.upper)
+            result_minos[name] = _minos_interval(cost, minuit, name, error, fixed)
     free = [n for n in names if not minuit.fixed[n]]
     unconstrained_free = [n for n in free if n not in constrained_parameters(cost)]
     bins = sum(t.ndata for t in data_terms(cost))
@@ -149,6 +147,35 @@ def _fixed_point(cost, minuit: Minuit, names: list[str], fixed: tuple[str, ...])
         fixed=fixed,
         minuit=minuit,
     )
+
+
+def _minos_interval(cost, minuit: Minuit, name: str, error, fixed) -> tuple[float, float]:
+    """MINOS's (lower, upper) errors of ``name``.
+
+    A side that MINOS cannot close because the interval runs into the parameter's bound
+    (a physical boundary, such as a magnetic moment ≥ 0) ends at the bound, provided the
+    profile Δχ² at the bound is below 1: that side of the interval is one-sided. Any
+    other failure raises :class:`FitNotConvergedError` in one line.
+    """
+    value = minuit.values[name]
+    bounds = minuit.limits[name]
+    sides = []
+    for valid, found, bound in ((error.lower_valid, error.lower, bounds[0]),
+                                (error.upper_valid, error.upper, bounds[1])):  # fmt: skip
+        if valid:
+            sides.append(float(found))
+            continue
+        if np.isfinite(bound):
+            start = {**dict(zip(minuit.parameters, minuit.values, strict=True)), name: bound}
+            at_bound = fit(cost, start, fixed=[*fixed, name]).minimum
+            if at_bound - minuit.fval < minuit.errordef:
+                sides.append(float(bound - value))
+                continue
+        raise FitNotConvergedError(
+            f"MINOS failed for {name} (lower side valid: {error.lower_valid}, upper side "
+            f"valid: {error.upper_valid})"
+        )
+    return (sides[0], sides[1])
 
 
 def _failure_message(minuit: Minuit) -> str:

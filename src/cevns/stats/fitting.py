@@ -5,7 +5,9 @@ presets or documents (:class:`~cevns.stats.runner.LikelihoodRecipe`), decides wh
 parameters are held (``fix``; with new-physics parameters ``free``, each CEvNS signal
 strength is held at 1 so that the model sets the signal normalisation, with the flux
 uncertainty still profiled), fits with MIGRAD/HESSE and MINOS on the measured
-parameters, and returns the report (:mod:`cevns.stats.report`).
+parameters, and returns the report (:mod:`cevns.stats.report`). A free parameter whose
+interval reaches its physical boundary (a magnetic moment at 0) gets a one-sided 90 % CL
+upper limit (``upper_limit`` in its row).
 """
 
 from __future__ import annotations
@@ -17,9 +19,13 @@ from typing import Any
 
 from cevns.stats.analysis import Analysis
 from cevns.stats.fit import FitResult, fit
-from cevns.stats.inference import significance
+from cevns.stats.inference import at_lower_bound, one_sided_upper_limit, significance
 from cevns.stats.report import analysis_report, parameter_table
 from cevns.stats.runner import Likelihood, LikelihoodRecipe
+
+#: Confidence level of the one-sided limit reported for a free parameter at its physical
+#: boundary (Δχ² = 2.71, as ``cevns limit``).
+LIMIT_LEVEL = 0.9
 
 
 @dataclass
@@ -78,11 +84,17 @@ def fit_experiments(
         if analysis.signal_scale not in held:
             z = significance(cost, result, analysis.signal_scale)
         per_experiment.append(analysis_report(analysis, result, z))
+    parameters = parameter_table(result)
+    for name in free:
+        low, high = likelihood.limits[name]
+        if name not in held and at_lower_bound(result, name, low):
+            limit = one_sided_upper_limit(cost, result, name, LIMIT_LEVEL, high)
+            parameters[name]["upper_limit"] = {"confidence_level": LIMIT_LEVEL, "value": limit}
     report: dict[str, Any] = {
         "experiments": per_experiment,
         "chi2": result.chi2,
         "ndof": result.ndof,
-        "parameters": parameter_table(result),
+        "parameters": parameters,
     }
     if len(analyses) == 1:
         single = per_experiment[0]

@@ -106,6 +106,51 @@ def significance(cost, best: FitResult, signal_scale: str, null_value: float = 0
     return float(np.sqrt(max(null - best.minimum, 0.0)))
 
 
+def at_lower_bound(result: FitResult, name: str, bound: float) -> bool:
+    """Whether the fit's ``name`` sits at (or its MINOS interval reaches) ``bound``: the
+    parameter is at a physical boundary and its interval is one-sided."""
+    if not math.isfinite(bound):
+        return False
+    value = result.values[name]
+    low = result.minos.get(name, (-result.errors[name], result.errors[name]))[0]
+    return value + low <= bound + 1e-9 * max(1.0, abs(bound), abs(value))
+
+
+def one_sided_upper_limit(
+    cost,
+    best: FitResult,
+    name: str,
+    confidence_level: float = 0.9,
+    upper_bound: float = math.inf,
+) -> float | None:
+    """Upper limit of ``name`` at a physical lower boundary: the value above the best fit
+    where the profile Δχ² reaches the χ²₁ quantile of ``confidence_level`` (2.71 at 90 %,
+    the convention of :mod:`cevns.stats.limits`), every other free parameter profiled.
+
+    The crossing is bracketed by doubling a step from the best fit (starting at its upper
+    MINOS or HESSE error) and found with Brent's method. None if Δχ² stays below the
+    threshold up to ``upper_bound``.
+    """
+    from scipy.optimize import brentq
+
+    threshold = critical_delta_chi2(confidence_level, 1)
+    value = best.values[name]
+
+    def excess(x: float) -> float:
+        return _minimum_with(cost, best.values, {name: x}, best.fixed) - best.minimum - threshold
+
+    step = best.minos.get(name, (0.0, best.errors[name]))[1] or best.errors[name] or 1.0
+    low, high = value, value + abs(step)
+    for _ in range(60):
+        high = min(high, upper_bound)
+        if excess(high) > 0:
+            return float(brentq(excess, low, high, xtol=1e-6 * abs(step), rtol=1e-8))
+        if high >= upper_bound:
+            return None
+        low, high = high, value + 2.0 * (high - value)
+    return None
+
+
 def replace_observed(cost, observed_for: Callable[[PoissonHistogram], np.ndarray]):
     """A copy of ``cost`` whose Poisson terms observe ``observed_for(term)`` instead."""
     if isinstance(cost, CostSum):
