@@ -75,10 +75,25 @@ def _print(report: dict[str, Any]) -> None:
     print_table(
         "Parameters",
         ["parameter", "value", "error"],
-        [[name, f"{p['value']:.4g}", "fixed" if p["fixed"] else f"{p['error']:.3g}"]
+        [[name, f"{p['value']:.4g}", _error_text(p)]
          for name, p in report["parameters"].items()],
     )  # fmt: skip
     typer.echo(f"χ²/ndof = {report['chi2']:.1f}/{report['ndof']}")
+
+
+def _error_text(row: dict) -> str:
+    """HESSE error, MINOS interval, or the one-sided limit of a parameter at its bound."""
+    if row["fixed"]:
+        return "fixed"
+    if "upper_limit" in row:
+        limit = row["upper_limit"]
+        level = f"{limit['confidence_level']:.0%} CL"
+        return (
+            "no limit in range" if limit["value"] is None else f"< {limit['value']:.3g} ({level})"
+        )
+    if "minos_low" in row:
+        return f"{row['minos_low']:+.3g} / {row['minos_high']:+.3g}"
+    return f"{row['error']:.3g}"
 
 
 def _published(published: dict, key: str, scale: float = 1.0) -> str:
@@ -127,9 +142,7 @@ def register(app: typer.Typer) -> None:
         max_calls: Annotated[
             int | None, typer.Option(help="Limit MIGRAD's function calls.")
         ] = None,
-        form_factor: Annotated[
-            str | None, FORM_FACTOR_OPTION
-        ] = None,
+        form_factor: Annotated[str | None, FORM_FACTOR_OPTION] = None,
     ) -> None:
         """Fit the data a document describes (signal, backgrounds, nuisances); several
         documents fit jointly, sharing parameters by name."""
