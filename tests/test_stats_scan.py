@@ -28,15 +28,12 @@ from iminuit.cost import NormalConstraint
 from cevns.errors import CevnsInputError
 from cevns.stats.analysis import Analysis, gaussian_constraint
 from cevns.stats.cost import PoissonHistogram
+from cevns.stats.executors import SerialExecutor
 from cevns.stats.fit import fit
 from cevns.stats.inference import critical_delta_chi2
+from cevns.stats.likelihood import LikelihoodRecipe, likelihood_for
 from cevns.stats.model import BinnedModel, Component, ShapeSystematic
-from cevns.stats.runner import (
-    LikelihoodRecipe,
-    SerialExecutor,
-    likelihood_for,
-    read_result_file,
-)
+from cevns.stats.results import read_result_file
 from cevns.stats.scan import (
     ScanAxis,
     ScanTable,

@@ -29,7 +29,7 @@ from cevns.cli.output import (
 from cevns.errors import CevnsInputError
 
 if TYPE_CHECKING:
-    from cevns.stats.runner import LikelihoodRecipe
+    from cevns.stats.likelihood import LikelihoodRecipe
 
 #: Exit code of a run stopped by Ctrl-C (128 + SIGINT, the shell convention).
 EXIT_INTERRUPTED = 130
@@ -66,7 +66,7 @@ def likelihood_recipe(
     """The recipe of the likelihood: new-physics parameters among ``parameters`` and
     ``fix`` join the model (at their Standard-Model value, or the fixed one)."""
     from cevns.interactions.models import PARAMETERS
-    from cevns.stats.runner import LikelihoodRecipe
+    from cevns.stats.likelihood import LikelihoodRecipe
 
     names = [*parameters, *fix]
     model = {n: fix.get(n, PARAMETERS[n].default) for n in names if n in PARAMETERS}
@@ -126,7 +126,7 @@ def executor_for(scheduler: str | None, workers: int) -> Iterator[tuple[Any, int
 
 
 def _interrupted(path: Path, total: int) -> typer.Exit:
-    from cevns.stats.runner import read_result_file
+    from cevns.stats.results import read_result_file
 
     saved = len(read_result_file(path)[1]) if path.exists() and path.stat().st_size else 0
     typer.echo(

@@ -1,7 +1,7 @@
 """Fit documents: build the joint likelihood, fit it, and report physics per experiment.
 
 :func:`fit_experiments` is what ``cevns fit`` runs: it builds the likelihood of the named
-presets or documents (:class:`~cevns.stats.runner.LikelihoodRecipe`), decides which
+presets or documents (:class:`~cevns.stats.likelihood.LikelihoodRecipe`), decides which
 parameters are held (``fix``; with new-physics parameters ``free``, each CEvNS signal
 strength is held at 1 so that the model sets the signal normalisation, with the flux
 uncertainty still profiled), fits with MIGRAD/HESSE and MINOS on the measured
@@ -20,8 +20,8 @@ from typing import Any
 from cevns.stats.analysis import Analysis
 from cevns.stats.fit import FitResult, fit
 from cevns.stats.inference import at_lower_bound, one_sided_upper_limit, significance
+from cevns.stats.likelihood import Likelihood, LikelihoodRecipe
 from cevns.stats.report import analysis_report, parameter_table
-from cevns.stats.runner import Likelihood, LikelihoodRecipe
 
 #: Confidence level of the one-sided limit reported for a free parameter at its physical
 #: boundary (Δχ² = 2.71, as ``cevns limit``).

@@ -8,7 +8,8 @@ region is Δχ² ≤ F⁻¹_{χ²_k}(CL) with k the number of scanned parameters
 (:func:`cevns.stats.inference.critical_delta_chi2`; 1D: 1.00, 2.71, 3.84 and 2D: 2.30,
 4.61, 5.99 for 68.27 %, 90 %, 95 %).
 
-How a scan runs (the machinery is in :mod:`cevns.stats.runner`):
+How a scan runs (the machinery is in :mod:`cevns.stats.likelihood`, :mod:`cevns.stats.results`
+and :mod:`cevns.stats.executors`):
 
 * the grid is row-major (the first axis varies slowest) with an integer index per point;
   it is cut into chunks of consecutive indices, each evaluated in serpentine order so
@@ -16,7 +17,7 @@ How a scan runs (the machinery is in :mod:`cevns.stats.runner`):
   MIGRAD at strategy 0 and no HESSE. A point that does not converge is retried from the
   global fit with strategy 1; if it still fails it is recorded with ``converged = False``;
 * chunks go to any :class:`concurrent.futures.Executor` (by default two local processes);
-  each worker builds the likelihood once from a :class:`~cevns.stats.runner.LikelihoodRecipe`;
+  each worker builds the likelihood once from a :class:`~cevns.stats.likelihood.LikelihoodRecipe`;
 * each finished chunk is appended to a JSON Lines file (a header line describing the
   scan, then one object per point), so an interrupted scan continues with
   ``resume=True``. Every chunk starts from the global fit stored in the header, so a
@@ -38,19 +39,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from cevns.errors import CevnsInputError, unknown_name_error
+from cevns.stats.executors import DEFAULT_WORKERS, run_chunks
 from cevns.stats.grid import ScanAxis, ScanPoint, scan_points
-from cevns.stats.runner import (
-    DEFAULT_WORKERS,
-    FILE_FORMAT,
-    FILE_VERSION,
+from cevns.stats.likelihood import (
     SCAN_STRATEGY,
     LikelihoodRecipe,
-    finite_or_none,
     likelihood_for,
-    open_results,
     profile_with_retry,
-    run_chunks,
 )
+from cevns.stats.results import FILE_FORMAT, FILE_VERSION, finite_or_none, open_results
 from cevns.stats.scan_table import (  # re-exported: the results of a scan
     CONFIDENCE_LEVELS,
     Interval,
