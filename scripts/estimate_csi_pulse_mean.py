@@ -1,10 +1,12 @@
 """Estimate where the SNS proton pulse sits on the t_rec axis of the CsI 2021 release.
 
 The release gives reconstructed times but not the arrival time of the beam. This script
-scans the mean of the Gaussian proton pulse (340 ns FWHM) and, at each value, fits the
-CEvNS normalisation to the 9 × 11 coincident data with the steady-state (anti-coincident
-data), BRN and NIN components at their published expectations, printing the Poisson
-−2 ln L profile. Usage: python scripts/estimate_csi_pulse_mean.py [DATA_DIR]
+scans the mean of the Gaussian proton pulse (the document's width, 340 ns FWHM) and, at
+each value, fits the CEvNS normalisation (the document's prediction, Klein–Nystrand form
+factor) to the 9 × 11 coincident data with the backgrounds as the ``coherent-csi-2021``
+document gives them (steady state: the anti-coincident events in the window, flat in
+time; BRN and NIN: the paper's expected counts), printing the Poisson −2 ln L profile.
+Usage: python scripts/estimate_csi_pulse_mean.py [DATA_DIR]
 """
 
 from __future__ import annotations

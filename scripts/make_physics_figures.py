@@ -25,7 +25,7 @@ from cevns.plotting.physics import (
     plot_overlaid_regions,
 )
 from cevns.plotting.scans import plot_scan
-from cevns.stats.analyses.registry import build_analysis
+from cevns.stats.assemble import build_analysis
 from cevns.stats.fit import fit
 from cevns.stats.limits import run_limit
 from cevns.stats.runner import LikelihoodRecipe

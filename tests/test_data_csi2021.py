@@ -1,27 +1,35 @@
 """Tests of cevns.data.csi2021 against the public COHERENT CsI[Na] release (arXiv:2110.07730).
 
-The data tests read ``../shared/data`` (or ``CEVNS_DATA_DIR``) and skip when it is absent.
+The facts of the analysis that are not in the release files (exposure, detector, response,
+binning, published results) live in the ``coherent-csi-2021`` document; the tests read
+them from there. The data tests read ``../shared/data`` (or ``CEVNS_DATA_DIR``) and skip
+when it is absent.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import shutil
+import tomllib
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from cevns.data import ReleaseChecksumError, binned_counts, csi2021, load_csi_2021, verify_release
-from cevns.data.csi2021 import (
-    ANALYSIS_PE_EDGES,
-    ANALYSIS_TIME_EDGES,
-    CsI2021Release,
-)
+from cevns.data import ReleaseChecksumError, binned_counts, load_csi_2021, verify_release
+from cevns.data.csi2021 import CsI2021Release
 from cevns.errors import CevnsInputError
-from cevns.units import GWh, MeV, cm2, keV, keVee, kg, m, us
+from cevns.experiments.build import build_experiment
+from cevns.experiments.histograms import binning_axes
+from cevns.experiments.load import load_experiment
+from cevns.units import MeV, keV, kg, m, ns, us
 
 RELEASE = "coherent-csi-2021"
+DOCUMENT = load_experiment(RELEASE)
+#: The analysis bins of the document, in internal units (PE are pure numbers).
+PE_EDGES, TIME_EDGES = (axis.internal_edges for axis in binning_axes(DOCUMENT))
 
 
 @pytest.fixture(scope="module")
@@ -43,43 +51,86 @@ def copy_dir(csi_dir: Path, tmp_path: Path) -> Path:
     return tmp_path
 
 
-# --- constants (arXiv:2110.07730, as collected in ../shared/data/README.md) ----------
+def _published(key: str) -> float:
+    return DOCUMENT.published_value(key).value
 
 
-def test_cited_constants_in_their_units() -> None:
-    assert csi2021.PROTONS_ON_TARGET == 3.198e23
-    assert csi2021.INTEGRATED_BEAM_ENERGY / GWh == pytest.approx(13.99)
-    assert csi2021.DETECTOR_MASS / kg == pytest.approx(14.6)
-    assert csi2021.BASELINE / m == pytest.approx(19.3)
-    assert csi2021.NEUTRINOS_PER_FLAVOR_PER_PROTON == 0.0848
-    assert csi2021.LIGHT_YIELD * keVee == pytest.approx(13.35)
-    assert csi2021.TIME_EFFICIENCY_ONSET / us == pytest.approx(0.52)
-    assert csi2021.TIME_EFFICIENCY_DECAY_RATE * us == pytest.approx(0.0494)
-    assert csi2021.CROSS_SECTION_MEASURED / cm2 == pytest.approx(169e-40)
-    assert csi2021.CROSS_SECTION_STANDARD_MODEL / cm2 == pytest.approx(189e-40)
-    assert sum(csi2021.EXPECTED_COUNTS.values()) == 1286 + 18 + 6 + 333
-    assert sum(csi2021.BEST_FIT_COUNTS.values()) == 1273 + 17 + 5 + 306
-    assert csi2021.BEST_FIT_CHI2 == 82.4
-    assert csi2021.BEST_FIT_DEGREES_OF_FREEDOM == 98
+# --- the document's facts (arXiv:2110.07730, as collected in ../shared/data/README.md) --
+
+
+def test_document_quantities_in_internal_units() -> None:
+    # Each dimensional entry of the TOML text, read back from the parsed document in its
+    # own unit: the parser applied the unit, whatever the internal scale.
+    text = resources.files("cevns.experiments.presets").joinpath(f"{RELEASE}.toml").read_text()
+    raw = tomllib.loads(text)
+    units = {"kg": kg, "m": m, "us": us, "ns": ns}
+
+    def number_and_unit(entry: str) -> tuple[float, float]:
+        match = re.fullmatch(r"\s*([-+0-9.eE]+)\s*(\w+)\s*", entry)
+        assert match, entry
+        return float(match.group(1)), units[match.group(2)]
+
+    for parsed, entry in (
+        (DOCUMENT.detector.mass, raw["detector"]["mass"]),
+        (DOCUMENT.detector.distance, raw["detector"]["distance"]),
+        (DOCUMENT.source.pulse.mean, raw["source"]["pulse"]["mean"]),
+        (DOCUMENT.source.pulse.fwhm, raw["source"]["pulse"]["fwhm"]),
+        (DOCUMENT.response.time_efficiency.onset, raw["response"]["time_efficiency"]["onset"]),
+    ):
+        value, unit = number_and_unit(entry)
+        assert parsed / unit == pytest.approx(value, rel=1e-12), entry
+    experiment = build_experiment(DOCUMENT)
+    assert experiment.flux.units_of_source == DOCUMENT.exposure.protons_on_target
+    assert experiment.detector_mass == pytest.approx(DOCUMENT.detector.mass, rel=1e-12)
+
+
+def test_time_efficiency_follows_the_document() -> None:
+    # 1 before the onset, exp(−rate (t − onset)) after (arXiv:2110.07730 supplement).
+    spec = DOCUMENT.response.time_efficiency
+    efficiency = build_experiment(DOCUMENT).time_efficiency
+    onset = spec.onset
+    assert float(efficiency(0.5 * onset)) == pytest.approx(1.0)
+    after = float(efficiency(onset + 2 * us))
+    assert after == pytest.approx(math.exp(-2 * spec.decay_rate_per_us), rel=1e-9)
+
+
+def test_published_numbers_are_consistent() -> None:
+    # The measured over the Standard-Model cross section is about the best-fit over the
+    # expected CEvNS count (169/189 = 0.894 against 306/333 = 0.919: within 3 %); a typo
+    # in either pair would break it.
+    measured = _published("measured_flux_averaged_cross_section_cm2")
+    ratio = measured / _published("flux_averaged_cross_section_cm2")
+    counts = _published("cevns_best_fit") / _published("cevns_expected")
+    assert ratio == pytest.approx(counts, rel=0.03)
+    # The expected backgrounds of the document are the paper's, next to its best fit
+    # (within the width of each prior).
+    for background in DOCUMENT.backgrounds:
+        if background.counts is not None:
+            best_fit = _published(f"{background.name}_best_fit")
+            assert abs(background.counts - best_fit) <= background.counts * background.uncertainty
+    # χ²/dof: 99 analysis bins and one free CEvNS normalisation.
+    bins = (PE_EDGES.size - 1) * (TIME_EDGES.size - 1)
+    assert _published("ndof") == bins - 1
 
 
 def test_gamma_smearing_mean_is_the_light_yield() -> None:
-    # The mean of Gamma(shape 1 + b, scale 1/(a(1 + b))) is 1/a = E_ee / (0.0749 keVee),
-    # that is 13.351 PE/keVee · E_ee: the light yield to its quoted precision.
-    energy = 5 * keVee
-    a = csi2021.GAMMA_SMEARING_A / energy
-    b = csi2021.GAMMA_SMEARING_B * energy
+    # The mean of Gamma(shape 1 + b, scale 1/(a(1 + b))) is 1/a = E_ee / a_coefficient
+    # (a = a_coefficient/E_ee, b = b_coefficient·E_ee, E_ee in keVee): the light yield to
+    # its quoted precision (13.351 against 13.35 PE/keVee).
+    response = DOCUMENT.response
+    energy = 5.0  # keVee
+    a = response.smearing.a / energy
+    b = response.smearing.b * energy
     mean = (1 + b) / (a * (1 + b))
-    assert mean == pytest.approx(csi2021.LIGHT_YIELD * energy, rel=1e-3)
+    assert mean == pytest.approx(response.light_yield_pe_per_kevee * energy, rel=1e-3)
 
 
 def test_analysis_binning_is_9_by_11() -> None:
-    assert ANALYSIS_PE_EDGES.size - 1 == 9
-    assert ANALYSIS_TIME_EDGES.size - 1 == 11
-    assert ANALYSIS_PE_EDGES[[0, -1]].tolist() == [0.0, 60.0]
-    assert (ANALYSIS_TIME_EDGES[[0, -1]] / us).tolist() == pytest.approx([0.0, 6.0])
-    with pytest.raises(ValueError, match="read-only"):
-        ANALYSIS_PE_EDGES[0] = 1.0
+    # arXiv:2110.07730: 9 PE bins × 11 t_rec bins, 0 ≤ PE < 60, 0 ≤ t < 6 µs.
+    assert PE_EDGES.size - 1 == 9
+    assert TIME_EDGES.size - 1 == 11
+    assert PE_EDGES[[0, -1]].tolist() == [0.0, 60.0]
+    assert (TIME_EDGES[[0, -1]] / us).tolist() == pytest.approx([0.0, 6.0])
 
 
 # --- binned_counts ----------------------------------------------------------------
@@ -94,7 +145,7 @@ def _events(pe: list[float], time_us: list[float]) -> np.ndarray:
 
 def test_binned_counts_bins_are_half_open() -> None:
     events = _events([0.0, 8.0, 59.999, 60.0, -1.0, 10.0], [0.0, 0.125, 5.9, 1.0, 1.0, 6.0])
-    counts = binned_counts(events, ANALYSIS_PE_EDGES, ANALYSIS_TIME_EDGES)
+    counts = binned_counts(events, PE_EDGES, TIME_EDGES)
     assert counts.shape == (9, 11)
     assert counts.sum() == 3  # PE = 60, PE < 0 and t = 6 µs are outside
     assert counts[0, 0] == 1 and counts[1, 1] == 1 and counts[8, 10] == 1
@@ -106,12 +157,12 @@ def test_binned_counts_bins_are_half_open() -> None:
 )
 def test_binned_counts_rejects_bad_edges(pe_edges: list[float], message: str) -> None:
     with pytest.raises(CevnsInputError, match=message):
-        binned_counts(_events([1.0], [1.0]), pe_edges, ANALYSIS_TIME_EDGES)
+        binned_counts(_events([1.0], [1.0]), pe_edges, TIME_EDGES)
 
 
 def test_binned_counts_rejects_plain_arrays() -> None:
     with pytest.raises(CevnsInputError, match="structured array with fields pe and time"):
-        binned_counts(np.zeros((3, 2)), ANALYSIS_PE_EDGES, ANALYSIS_TIME_EDGES)
+        binned_counts(np.zeros((3, 2)), PE_EDGES, TIME_EDGES)
 
 
 # --- the release ---------------------------------------------------------------------
@@ -139,28 +190,29 @@ def test_first_event_in_internal_units(release: CsI2021Release) -> None:
 @pytest.mark.parametrize("window", ["coincident_events", "anticoincident_events"])
 def test_binned_total_is_the_fit_region(release: CsI2021Release, window: str) -> None:
     events = getattr(release, window)
-    counts = binned_counts(events, ANALYSIS_PE_EDGES, ANALYSIS_TIME_EDGES)
+    counts = binned_counts(events, PE_EDGES, TIME_EDGES)
     in_region = (
-        (events["pe"] >= 0)
-        & (events["pe"] < 60)
-        & (events["time"] >= 0)
-        & (events["time"] < 6 * us)
+        (events["pe"] >= PE_EDGES[0])
+        & (events["pe"] < PE_EDGES[-1])
+        & (events["time"] >= TIME_EDGES[0])
+        & (events["time"] < TIME_EDGES[-1])
     )
     assert counts.shape == (9, 11)
     assert counts.sum() == np.count_nonzero(in_region)
     # No event sits on an outer edge, so numpy's histogram2d (last bin closed) agrees.
-    reference, _, _ = np.histogram2d(
-        events["pe"], events["time"], bins=[ANALYSIS_PE_EDGES, ANALYSIS_TIME_EDGES]
-    )
+    reference, _, _ = np.histogram2d(events["pe"], events["time"], bins=[PE_EDGES, TIME_EDGES])
     assert np.array_equal(counts, reference)
 
 
 @pytest.mark.data
 def test_coincident_region_count_near_best_fit(release: CsI2021Release) -> None:
-    # 1578 events in the fit region; the best-fit total 1601 is within 1σ (√1601 ≈ 40).
-    total = binned_counts(release.coincident_events, ANALYSIS_PE_EDGES, ANALYSIS_TIME_EDGES).sum()
+    # 1578 events in the fit region; the published best-fit total (steady state, BRN,
+    # NIN and CEvNS: 1601) is within 1σ (√1601 ≈ 40).
+    total = binned_counts(release.coincident_events, PE_EDGES, TIME_EDGES).sum()
     assert total == 1578
-    assert abs(total - sum(csi2021.BEST_FIT_COUNTS.values())) < math.sqrt(total)
+    keys = ("steady_state_best_fit", "brn_best_fit", "nin_best_fit", "cevns_best_fit")
+    best_fit = sum(_published(key) for key in keys)
+    assert abs(total - best_fit) < math.sqrt(total)
 
 
 @pytest.mark.data

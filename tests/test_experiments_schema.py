@@ -8,7 +8,7 @@ import pytest
 from cevns.errors import CevnsInputError
 from cevns.experiments.build import build_experiment
 from cevns.experiments.load import load_experiment, parse_experiment, preset_names
-from cevns.units import kg, m
+from cevns.units import kg, m, tonne
 
 REQUIRED_PRESETS = {
     "coherent-csi-2021",
@@ -34,12 +34,29 @@ def test_all_required_presets_exist_and_validate():
         assert spec.reference, f"{name} must cite its source"
 
 
-def test_preset_values_are_read_in_internal_units():
+def _number_and_unit(text: str) -> tuple[float, float]:
+    number, unit = text.split()
+    return float(number), {"kg": kg, "tonne": tonne, "m": m}[unit]
+
+
+@pytest.mark.parametrize("name", sorted(REQUIRED_PRESETS))
+def test_preset_values_are_read_in_internal_units(name):
+    # The detector's mass and distance as written in the TOML text, read back from the
+    # parsed document in their own units.
+    raw = _preset_document(name)["detector"]
+    spec = load_experiment(name)
+    for parsed, text in (
+        (spec.detector.mass, raw["mass"]),
+        (spec.detector.distance, raw["distance"]),
+    ):
+        number, unit = _number_and_unit(text)
+        assert parsed / unit == pytest.approx(number, rel=1e-12), text
+
+
+def test_csi_exposure_reaches_the_flux():
     spec = load_experiment("coherent-csi-2021")
-    assert spec.detector.mass / kg == pytest.approx(14.6)
-    assert spec.detector.distance / m == pytest.approx(19.3)
     experiment = build_experiment(spec)
-    assert experiment.flux.units_of_source == pytest.approx(3.198e23)
+    assert experiment.flux.units_of_source == spec.exposure.protons_on_target
     assert experiment.pulsed
 
 
@@ -75,6 +92,31 @@ def _broken(mutate) -> dict:
         (
             lambda d: d["binning"].update(observable_edges=[0, 8, 4]),
             "binning: observable_edges must be strictly increasing",
+        ),
+        # The likelihood part of the document ([analysis], [published], backgrounds).
+        (
+            lambda d: d["analysis"]["samples"][1].update(components=["steady-state", "x"]),
+            "top level: sample 'anticoincident' names unknown components ['x']",
+        ),
+        (
+            lambda d: d["analysis"]["samples"][0].update(auxiliary=True),
+            "analysis: at least one sample must be the measurement",
+        ),
+        (
+            lambda d: d["analysis"]["parameters"].update(flux_norm={"bounds": [2.0, 0.3]}),
+            "analysis.parameters.flux_norm: bounds must be [low, high] with low < high",
+        ),
+        (
+            lambda d: d["analysis"]["signal"]["systematics"][0].update(kind="template"),
+            "analysis.signal.systematics.0: up of a template systematic must be a table",
+        ),
+        (
+            lambda d: d["backgrounds"][1].update(rate={"value": 1, "per": "protons"}),
+            "backgrounds.1: give counts or rate, not both",
+        ),
+        (
+            lambda d: d["published"]["cevns_best_fit"].update(error_low=19),
+            "published.cevns_best_fit: give error, or error_low and error_high, not both",
         ),
     ],
 )

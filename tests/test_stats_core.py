@@ -7,8 +7,9 @@ import pytest
 from iminuit.cost import NormalConstraint
 
 from cevns.errors import CevnsInputError
-from cevns.stats.analysis import Analysis, combine, gaussian_constraint
-from cevns.stats.cost import PoissonHistogram, poisson_deviance
+from cevns.experiments.analysis_schema import PriorSpec
+from cevns.stats.analysis import Analysis, combine, shared_priors
+from cevns.stats.cost import LogNormalConstraint, PoissonHistogram, poisson_deviance, prior_term
 from cevns.stats.fit import FitNotConvergedError, fit, propagate_error
 from cevns.stats.inference import (
     asimov,
@@ -35,9 +36,12 @@ def _model(with_shape: bool = False) -> BinnedModel:
     ])  # fmt: skip
 
 
+B_PRIOR = PriorSpec(mean=1.0, sigma=0.05)
+
+
 def _cost(observed, with_shape=False):
     data = PoissonHistogram(observed, _model(with_shape), limits={"mu": (0, 10), "b": (0.1, 10)})
-    return data + gaussian_constraint("b", 1.0, 0.05)
+    return data + prior_term("b", B_PRIOR)
 
 
 def test_deviance_is_twice_the_poisson_log_likelihood_ratio():
@@ -128,13 +132,50 @@ def test_an_impossible_fit_raises_instead_of_returning_a_result():
         fit(_cost(np.full((2, 3), 60.0)), {"mu": 5.0, "b": 0.2}, max_calls=3)
 
 
-def test_combine_counts_a_shared_constraint_once():
+def _analysis(name: str, prior: PriorSpec, auxiliary: bool = False) -> Analysis:
     observed = np.full((2, 3), 60.0)
-    one = Analysis("a", PoissonHistogram(observed, _model()), [gaussian_constraint("b", 1.0, 0.05)])
-    two = Analysis(
-        "b", PoissonHistogram(observed, _model(), "b"), [gaussian_constraint("b", 1.0, 0.05)]
+    samples = [PoissonHistogram(observed, _model(), name)]
+    if auxiliary:
+        background = BinnedModel([Component("background", BACKGROUND, ("b",))])
+        samples.append(PoissonHistogram(observed, background, f"{name}-aux", auxiliary=True))
+    return Analysis(
+        name, samples, [prior_term("b", prior)], priors={"b": prior}, signal_component="signal"
     )
+
+
+def test_combine_counts_a_shared_prior_once():
+    one, two = _analysis("a", B_PRIOR), _analysis("b", PriorSpec(mean=1.0, sigma=0.05))
     assert len(list(combine(one, two))) == 3
+    assert len(list(one.cost)) == 2
+    other = _analysis("c", PriorSpec(mean=1.0, sigma=0.10))
+    with pytest.raises(CevnsInputError, match="parameter b has different priors in a"):
+        combine(one, other)
+    with pytest.raises(CevnsInputError, match="a shared parameter needs one prior"):
+        shared_priors(one, other)
+
+
+def test_measurements_leave_out_auxiliary_samples():
+    analysis = _analysis("a", B_PRIOR, auxiliary=True)
+    assert [s.name for s in analysis.measurements] == ["a"]
+    assert analysis.data is analysis.samples[0]
+    # The signal is counted in the measured sample only.
+    values = {"mu": 2.0, "b": 1.0}
+    assert analysis.signal_events(values) == pytest.approx(2.0 * SIGNAL.sum())
+    assert len(list(analysis.cost)) == 3
+
+
+def test_prior_terms():
+    gaussian = prior_term("b", PriorSpec(mean=1.0, sigma=0.1))
+    assert isinstance(gaussian, NormalConstraint)
+    assert gaussian(1.2) == pytest.approx(4.0)
+    lognormal = prior_term("b", PriorSpec(kind="lognormal", mean=2.0, sigma=0.5))
+    assert isinstance(lognormal, LogNormalConstraint)
+    # χ² = (ln θ − ln m)² / s²: one unit at θ = m·e^s, and the same at m·e^−s.
+    assert lognormal(2.0 * math.exp(0.5)) == pytest.approx(1.0)
+    assert lognormal(2.0 * math.exp(-0.5)) == pytest.approx(1.0)
+    assert lognormal(0.0) == math.inf
+    with pytest.raises(CevnsInputError, match="median > 0"):
+        LogNormalConstraint("b", 0.0, 0.5)
 
 
 def test_bad_histograms_are_refused():

@@ -43,7 +43,37 @@ def test_results_do_not_depend_on_the_unit_scale(run_probe):
     default = run_probe(PROBE)
     scaled = run_probe(PROBE, "MeV=3.7e-3,cm=4.1e12,s=2.9e-7")
     for key, value in default.items():
-        assert scaled[key] == pytest.approx(value, rel=1e-9), key
+        # abs=0: the cross sections in cm² (~1e-40) are far below pytest.approx's default
+        # absolute tolerance of 1e-12, which would accept any value.
+        assert scaled[key] == pytest.approx(value, rel=1e-9, abs=0), key
+
+
+LIKELIHOOD_PROBE = r"""
+import json
+from cevns.stats.assemble import build_analysis
+from cevns.units import cm2
+out = {}
+for name in ("coherent-csi-2021", "coherent-lar-2020"):
+    analysis = build_analysis(name, DATA)
+    cost = analysis.cost
+    out[name] = {
+        "predicted_cevns_events": analysis.predicted_cevns_events,
+        "sigma_sm_cm2": analysis.standard_model_cross_section / cm2,
+        "cost_at_start": cost(*[analysis.start[p] for p in cost._parameters]),
+    }
+print(json.dumps(out))
+"""
+
+
+def test_document_likelihoods_do_not_depend_on_the_unit_scale(run_probe, shared_data_dir):
+    # The likelihoods the documents declare (signal, response systematics, backgrounds
+    # from the releases), at their start values.
+    code = LIKELIHOOD_PROBE.replace("DATA", repr(str(shared_data_dir)))
+    default = run_probe(code)
+    scaled = run_probe(code, "MeV=3.7e-3,cm=4.1e12,s=2.9e-7")
+    for name, values in default.items():
+        for key, value in values.items():
+            assert scaled[name][key] == pytest.approx(value, rel=1e-9, abs=0), (name, key)
 
 
 def test_a_malformed_scale_is_refused():
