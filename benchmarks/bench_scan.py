@@ -31,7 +31,8 @@ from pathlib import Path
 import numpy as np
 
 from cevns.stats.fit import FitNotConvergedError, fit
-from cevns.stats.runner import LikelihoodRecipe, likelihood_for, read_result_file
+from cevns.stats.likelihood import LikelihoodRecipe, likelihood_for
+from cevns.stats.results import read_result_file
 from cevns.stats.scan import ScanAxis, run_scan
 
 #: Δχ² below which the accuracy matters for the reported regions (95 % CL in 2D: 5.99).
@@ -52,7 +53,9 @@ def main() -> None:
     parser.add_argument("data", nargs="?", default=None)
     parser.add_argument("--points", type=int, default=100, help="grid points per axis")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--sample", type=int, default=100, help="points of the slow reference")
+    parser.add_argument(
+        "--sample", type=int, default=100, help="points of the slow reference (≥ N²: all)"
+    )
     parser.add_argument("--params", choices=sorted(SCANS), default="nsi")
     parser.add_argument("--json", action="store_true")
     options = parser.parse_args()
@@ -105,6 +108,8 @@ def main() -> None:
         for p, chi2 in reference_chi2
         if chi2 - table.reference_chi2 < INNER_DELTA_CHI2
     ]
+    excess = max((table.chi2[p] - chi2 for p, chi2 in reference_chi2), default=None)
+    repaired = sum(bool(records[i].get("repaired")) for i in records)
     below = sum(table.chi2[p] - chi2 > 1e-3 for p, chi2 in reference_chi2)
     above = sum(chi2 - table.chi2[p] > 1e-3 for p, chi2 in reference_chi2)
 
@@ -128,6 +133,8 @@ def main() -> None:
         "max_abs_chi2_difference_inner": float(max(inner)) if inner else None,
         "inner_points": len(inner),
         "scan_above_reference_by_1e-3": int(below),
+        "largest_excess_over_cold_fit": None if excess is None else float(excess),
+        "repaired_points": int(repaired),
         "reference_above_scan_by_1e-3": int(above),
     }
     if options.json:
@@ -157,6 +164,10 @@ def main() -> None:
     )
     inner_max = report["max_abs_chi2_difference_inner"] or 0.0
     print(f"      where Δχ² < {INNER_DELTA_CHI2:g} ({len(inner)} points)      {inner_max:.2e}")
+    print(
+        f"    largest excess of the scan over a cold fit  {report['largest_excess_over_cold_fit']:.2e}"
+        f" ({repaired} points repaired after the scan)"
+    )
 
 
 if __name__ == "__main__":

@@ -554,3 +554,38 @@ def test_figures_of_one_and_two_dimensional_scans(tmp_path):
     for table, name in ((blind, "one.png"), (parabola, "two.png")):
         figure = plot_scan(table, tmp_path / name, title="toy", labels={"x": "x [units]"})
         assert figure.stat().st_size > 10_000
+
+
+def test_a_point_left_in_a_local_minimum_is_refitted(reference, tmp_path):
+    """A point whose record is far above its true profile (as a warm start stuck in a
+    local minimum leaves it) is refitted on resume from a neighbour's nuisances and ends
+    at the independent cold fit; the repaired record replaces the old one in the file."""
+    path = tmp_path / "scan.jsonl"
+    run_scan(poisson_recipe(), POISSON_AXES, output_path=path, workers=1, chunk_size=5)
+    lines = path.read_text().splitlines()
+    damaged = json.loads(lines[1 + 30])
+    index = damaged["index"]
+    damaged["profiled"] = {"c": 2.5, "alpha": -3.0}
+    damaged["chi2"] += 50.0
+    lines[1 + 30] = json.dumps(damaged)
+    path.write_text("\n".join(lines) + "\n")
+    repaired = run_scan(
+        poisson_recipe(), POISSON_AXES, output_path=path, workers=1, chunk_size=5, resume=True
+    )
+    position = int(np.flatnonzero(repaired.index == index)[0])
+    assert repaired.chi2[position] == pytest.approx(reference.chi2[position], abs=2e-4)
+    likelihood = likelihood_for(poisson_recipe())
+    mu, b = repaired.coordinates[position]
+    cold = fit(likelihood.cost, {**likelihood.start, "mu": mu, "b": b}, fixed=["mu", "b"])
+    assert repaired.chi2[position] <= cold.minimum + 1e-3
+    records = [json.loads(line) for line in path.read_text().splitlines()[1:]]
+    assert [r.get("repaired", False) for r in records if r["index"] == index] == [False, True]
+
+
+def test_grid_neighbours_in_one_and_two_dimensions():
+    from cevns.stats.scan_repair import grid_neighbours
+
+    assert grid_neighbours(0, [5]) == [1]
+    assert grid_neighbours(2, [5]) == [1, 3]
+    assert sorted(grid_neighbours(4, [3, 3])) == [1, 3, 5, 7]
+    assert sorted(grid_neighbours(0, [3, 3])) == [1, 3]

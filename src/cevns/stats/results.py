@@ -122,7 +122,7 @@ def read_result_file(
             index = int(record["index"])
         except (json.JSONDecodeError, TypeError, KeyError, ValueError):
             raise CevnsInputError(f"{path} line {number} is not a point record") from None
-        records.setdefault(index, record)
+        records[index] = record  # a later record (a repaired point) replaces an earlier
     return header, records, len(content) - len(lines[-1])
 
 

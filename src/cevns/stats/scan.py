@@ -21,7 +21,10 @@ and :mod:`cevns.stats.executors`):
 * each finished chunk is appended to a JSON Lines file (a header line describing the
   scan, then one object per point), so an interrupted scan continues with
   ``resume=True``. Every chunk starts from the global fit stored in the header, so a
-  resumed scan computes exactly what an uninterrupted one would.
+  resumed scan computes exactly what an uninterrupted one would;
+* finally, points that a neighbour's or the global fit's nuisances beat are refitted
+  (:mod:`cevns.stats.scan_repair`), and their new records appended (the last record of
+  an index wins).
 
 Δχ² convention: ``chi2`` is the minimum of the full cost at the point (data terms,
 auxiliary measurements and constraints: −2 ln L up to a constant). ``delta_chi2`` is
@@ -48,6 +51,7 @@ from cevns.stats.likelihood import (
     profile_with_retry,
 )
 from cevns.stats.results import FILE_FORMAT, FILE_VERSION, finite_or_none, open_results
+from cevns.stats.scan_repair import repair_scan
 from cevns.stats.scan_table import (  # re-exported: the results of a scan
     CONFIDENCE_LEVELS,
     Interval,
@@ -266,6 +270,7 @@ def run_scan(
             description="scan",
             on_chunk=on_chunk,
         )
+        repair_scan(likelihood, axes, records, fitted["values"], results)
     finally:
         results.close()
     return ScanTable.from_records(axes, records.values(), fitted)
