@@ -165,8 +165,8 @@ def main() -> None:
     inner_max = report["max_abs_chi2_difference_inner"] or 0.0
     print(f"      where Δχ² < {INNER_DELTA_CHI2:g} ({len(inner)} points)      {inner_max:.2e}")
     print(
-        f"    largest excess of the scan over a cold fit  {report['largest_excess_over_cold_fit']:.2e}"
-        f" ({repaired} points repaired after the scan)"
+        "    largest excess of the scan over a cold fit  "
+        f"{report['largest_excess_over_cold_fit']:.2e} ({repaired} points repaired after the scan)"
     )
 
 
