@@ -437,7 +437,7 @@ def build_document_analysis(
         predicted_cevns_events=float(np.sum(signal.nominal)),
         standard_model_cross_section=engine.flux_averaged_cross_sections()["per_nucleus"],
         published=document.published_json(),
-        axes=[(_axis_label(axis), axis.edges) for axis in axes],
+        axes=[(_axis_label(document, axis), axis.edges) for axis in axes],
         form_factor=engine.form_factor,
     )
 
@@ -511,8 +511,15 @@ def _background_component(
     return component, prior
 
 
-def _axis_label(axis: Axis) -> str:
-    names = {"observable": "observable", "time": "time"}
+def _axis_label(document: ExperimentSpec, axis: Axis) -> str:
+    """A figure label: the observable's kind (photoelectrons, E_ee, recoil energy), t for
+    time, or the axis's own name, with its unit."""
+    observables = {
+        "photoelectrons": "photoelectrons",
+        "electron-equivalent-energy": "E_ee",
+        "recoil-energy": "recoil energy",
+    }
+    names = {"observable": observables[document.binning.observable], "time": "t"}
     label = names.get(axis.name, axis.name)
     return f"{label} [{axis.unit}]" if axis.unit else label
 
