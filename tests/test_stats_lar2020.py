@@ -157,7 +157,7 @@ def test_analysis_metadata(
     # The document's axes are the release's binning (arXiv:2006.12659 Table 1).
     release = load_lar_2020(lar_dir).data
     names = [label.split(" ")[0] for label, _ in analysis.axes]
-    assert names == ["observable", "f90", "time"]
+    assert names == ["E_ee", "f90", "t"]
     np.testing.assert_allclose(analysis.axes[0][1], release.energy_edges / keVee)
     np.testing.assert_allclose(analysis.axes[1][1], release.f90_edges)
     np.testing.assert_allclose(analysis.axes[2][1], release.time_edges / us)
