@@ -82,7 +82,6 @@ class BackgroundShape:
     name: str
     fixed: np.ndarray
     exponential_axes: tuple[tuple[int, np.ndarray, str | None, float], ...] = ()
-    normalisation: float = 1.0
     parameters: Mapping[str, float] = field(default_factory=dict)
 
     def histogram(self, values: Mapping[str, float] | None = None) -> np.ndarray:
@@ -97,7 +96,7 @@ class BackgroundShape:
             shape = [1] * result.ndim
             shape[position] = fractions.size
             result = result * fractions.reshape(shape)
-        return self.normalisation * result
+        return result
 
 
 @dataclass(frozen=True)
@@ -233,7 +232,7 @@ def background_shape(
     fixed = fixed / fixed.sum() * total
     if spec.apply_efficiency:
         fixed = fixed * efficiency_factors(experiment, axes)
-    return BackgroundShape(spec.name, fixed, tuple(exponentials), 1.0, parameters)
+    return BackgroundShape(spec.name, fixed, tuple(exponentials), parameters)
 
 
 def efficiency_factors(experiment: Experiment, axes: Sequence[Axis]) -> np.ndarray:

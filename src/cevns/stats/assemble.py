@@ -121,7 +121,6 @@ class SignalLayout:
         per_kept = template.sum(axis=summed, keepdims=True)
         safe = np.where(per_kept > 0, per_kept, 1.0)
         self.conditional = np.where(per_kept > 0, template / safe, 0.0)
-        self.template = template
 
     def __call__(self, histogram: np.ndarray) -> np.ndarray:
         """The engine's histogram (observable × time, or observable × 1) on the axes."""
