@@ -12,6 +12,7 @@ from cevns.constants import hbar_c
 from cevns.errors import CevnsInputError
 from cevns.nuclear.form_factors import (
     FORM_FACTOR_MODELS,
+    DipoleFormFactor,
     HelmFormFactor,
     KleinNystrandFormFactor,
     SymmetrizedFermiFormFactor,
@@ -19,12 +20,13 @@ from cevns.nuclear.form_factors import (
     form_factors_for,
     spherical_bessel_ratio,
 )
-from cevns.units import MeV, fm
+from cevns.units import GeV, MeV, fm
 
 MODELS = [
     HelmFormFactor.lewin_smith(133),
     KleinNystrandFormFactor.default(133),
     SymmetrizedFermiFormFactor.default(133),
+    DipoleFormFactor.proton_charge(),
     UnityFormFactor(),
 ]
 
@@ -35,7 +37,7 @@ def test_form_factor_is_one_at_zero_momentum(form_factor):
     assert form_factor(np.array([0.0, 1e-9 * MeV])) == pytest.approx([1.0, 1.0], abs=1e-12)
 
 
-@pytest.mark.parametrize("form_factor", MODELS[:3], ids=lambda f: type(f).__name__)
+@pytest.mark.parametrize("form_factor", MODELS[:4], ids=lambda f: type(f).__name__)
 def test_small_q_slope_gives_the_rms_radius(form_factor):
     # F(q) = 1 − q²⟨r²⟩/6 + O(q⁴) for any normalised spherical density.
     q = 0.05 * MeV
@@ -113,3 +115,35 @@ def test_form_factors_are_finite_and_bounded(q_mev, mass_number):
         value = form_factors_for(mass_number, model).neutron(q_mev * MeV)
         assert np.isfinite(value)
         assert abs(value) <= 1.0 + 1e-12
+
+
+def test_hydrogen_uses_the_proton_dipoles_not_a_nuclear_density():
+    # A free proton: the charge dipole with the CODATA 2018 radius 0.8414 fm, not the
+    # Lewin–Smith Helm radius of 2.0 fm; the axial dipole with M_A = 1.026 GeV.
+    assert form_factors_for(1, "helm").proton.rms_radius / fm == pytest.approx(0.8414, rel=1e-12)
+    for model in ("helm", "klein-nystrand", "symmetrized-fermi"):
+        hydrogen = form_factors_for(1, model)
+        assert hydrogen.proton == DipoleFormFactor.proton_charge()
+        assert hydrogen.axial_form_factor == DipoleFormFactor.nucleon_axial()
+    assert isinstance(form_factors_for(1, "none").proton, UnityFormFactor)
+    assert HelmFormFactor.lewin_smith(1).rms_radius / fm == pytest.approx(1.99, abs=0.01)
+    # Deuterium and heavier nuclei keep the nuclear models.
+    assert isinstance(form_factors_for(2, "helm").proton, HelmFormFactor)
+    moved = form_factors_for(1, "helm", proton_rms_radius=0.88 * fm)
+    assert moved.proton.rms_radius / fm == pytest.approx(0.88, rel=1e-12)
+
+
+def test_dipole_against_its_textbook_form():
+    # G(Q²) = (1 + Q²/Λ²)⁻²: Λ² = 12(ħc)²/r² = 0.660 GeV² for r = 0.8414 fm (close to the
+    # classic 0.71 GeV²); the axial dipole has Λ = M_A = 1.026 GeV, r_A = √12 ħc/M_A =
+    # 0.666 fm (Bernard, Elouadrhiri and Meißner 2002 quote ≈ 0.67 fm).
+    charge = DipoleFormFactor.proton_charge()
+    assert charge.dipole_mass**2 / GeV**2 == pytest.approx(0.660, abs=1e-3)
+    q = np.linspace(0.0, 500.0, 11) * MeV
+    lam2 = 12 * hbar_c**2 / (0.8414 * fm) ** 2
+    assert charge(q) == pytest.approx(1 / (1 + q**2 / lam2) ** 2, rel=1e-12)
+    axial = DipoleFormFactor.nucleon_axial()
+    assert axial.rms_radius / fm == pytest.approx(0.666, abs=1e-3)
+    assert axial(1.026 * GeV) == pytest.approx(0.25, rel=1e-12)
+    with pytest.raises(CevnsInputError, match="rms_radius must be a positive"):
+        DipoleFormFactor.from_rms_radius(0.0)

@@ -1,11 +1,17 @@
-"""Upper limits on a coupling against a mass, on a Gaussian model with a known answer.
+"""Upper limits on a coupling against a mass, on models with a known answer.
 
-The model (:func:`build_gaussian`): one measurement d ± σ of g·s(m) + β, with a nuisance β
-constrained to 0 ± σ_β. Profiling β gives Δχ²(g; m) = (g s(m) − d)²/Σ² with
+The Gaussian model (:func:`build_gaussian`): one measurement d ± σ of g·s(m) + β, with a
+nuisance β constrained to 0 ± σ_β. Profiling β gives Δχ²(g; m) = (g s(m) − d)²/Σ² with
 Σ² = σ² + σ_β², so with ĝ = max(d, 0)/s(m) (the best fit with g ≥ 0) the limit at
 threshold t solves (g s − d)² = min(d, 0)² + t Σ²:
 
     g_lim(m) = (d + √(min(d, 0)² + t Σ²)) / s(m).
+
+The sign-flip model (:func:`flip_likelihood`): the same measurement of
+r(g) = (1 − x)² + β, x = (g/g₀(m))², the rate of a mediator whose amplitude opposes the
+Standard-Model one (the universal Z′). r returns to 1 at x = 2, so Δχ² has two minima and
+the allowed set {|r − d| ≤ √t Σ} is two intervals: x ≤ 1 − √(d − √tΣ) and
+1 + √(d − √tΣ) ≤ x ≤ 1 + √(d + √tΣ) (for 0 < d − √tΣ < 1).
 """
 
 from __future__ import annotations
@@ -14,18 +20,22 @@ import math
 
 import numpy as np
 import pytest
-from iminuit.cost import LeastSquares
+from iminuit.cost import LeastSquares, NormalConstraint
 
 from cevns.errors import CevnsInputError
 from cevns.stats.analysis import Analysis, gaussian_constraint
+from cevns.stats.likelihood import Likelihood, LikelihoodRecipe
 from cevns.stats.limits import (
+    GRID_RATIO,
+    LimitChunk,
     LimitTable,
-    bracket,
     check_coupling,
+    far_and_rising,
+    limit_at_mass,
     limit_threshold,
     run_limit,
 )
-from cevns.stats.runner import Likelihood, LikelihoodRecipe, read_result_file
+from cevns.stats.results import read_result_file
 from cevns.stats.scan import ScanAxis
 
 BUILDER = "test_stats_limits:build_gaussian"
@@ -43,7 +53,7 @@ def measured(x, g, m, beta):
     return g * strength(m) + beta + 0.0 * x
 
 
-def build_gaussian(name, data_directory=None, model_parameters=None) -> Analysis:
+def build_gaussian(name, data_directory=None, model_parameters=None, **_: object) -> Analysis:
     """'gauss:D' measures D; 'capped:D' also caps the coupling at 0.05."""
     kind, _, value = name.partition(":")
     data = LeastSquares(np.array([0.0]), np.array([float(value)]), np.array([SIGMA]), measured)
@@ -79,8 +89,12 @@ def test_limits_match_the_analytic_answer(tmp_path, measurement):
     np.testing.assert_allclose(
         table.limit, analytic_limit(measurement, threshold, MASSES.values), rtol=1e-4
     )
+    # ĝ is the minimum of the profile, whose χ² MIGRAD finds to ~1e-4 (its EDM tolerance):
+    # that places ĝ·s to ~0.01 Σ. Tolerance 0.02 Σ in ĝ·s.
     np.testing.assert_allclose(
-        table.best_coupling, max(measurement, 0.0) / strength(MASSES.values), rtol=1e-3, atol=1e-3
+        table.best_coupling * strength(MASSES.values),
+        max(measurement, 0.0),
+        atol=0.02 * TOTAL_SIGMA,
     )
     # Δχ² of coupling 0 from the best fit: (d/Σ)² with an excess, 0 otherwise.
     expected_null = max(measurement, 0.0) ** 2 / TOTAL_SIGMA**2
@@ -104,6 +118,7 @@ def test_the_confidence_level_sets_the_threshold(tmp_path):
     assert set(table.rows()[0]) == {
         "m",
         "limit",
+        "allowed_intervals",
         "best_coupling",
         "delta_chi2_null",
         "converged",
@@ -172,19 +187,124 @@ def test_resumed_and_parallel_limits_equal_the_serial_ones(tmp_path):
         )
 
 
-def test_bracket_steps_geometrically_towards_the_crossing():
-    calls: list[float] = []
+def test_allowed_intervals_of_the_gaussian_model(tmp_path):
+    # d = 3 excludes g = 0: the allowed set is g s ∈ [d − √tΣ, d + √tΣ], one interval
+    # away from 0; with a deficit it starts at 0 and ends at the limit.
+    threshold = limit_threshold(0.9)
+    half_width = math.sqrt(threshold) * TOTAL_SIGMA
+    excess = run_limit(
+        recipe("gauss:3.0"), MASSES, "g", output_path=tmp_path / "e.jsonl", workers=1
+    )
+    deficit = run_limit(
+        recipe("gauss:-1.0"), MASSES, "g", output_path=tmp_path / "d.jsonl", workers=1
+    )
+    s = strength(MASSES.values)
+    for i in range(MASSES.count):
+        [(low, high)] = excess.allowed_intervals[i]
+        assert low * s[i] == pytest.approx(3.0 - half_width, rel=1e-5)
+        assert high == excess.limit[i]
+        assert high * s[i] == pytest.approx(3.0 + half_width, rel=1e-5)
+        [(zero, end)] = deficit.allowed_intervals[i]
+        assert zero == 0.0 and end == deficit.limit[i]
+    assert excess.delta_chi2_null == pytest.approx((3.0 / TOTAL_SIGMA) ** 2, rel=1e-4)
 
-    def excess(x: float) -> float:
-        calls.append(x)
-        return x - 1.0e-3
 
-    a, b = bracket(excess, 0.0, 1.0e-6, math.inf)
-    assert a < 1e-3 < b and b / a <= 4.0 + 1e-12
-    a, b = bracket(excess, 0.0, 5.0, math.inf)
-    assert a < 1e-3 < b and b / a <= 4.0 + 1e-12
-    assert bracket(excess, 0.0, 1e-6, 1e-4) is None  # never crosses below the cap
-    assert len(calls) < 40
+# --- the sign-flip model: two minima, an allowed island above the first crossing --------
+
+FLIP_DATA = 1.05
+FLIP_SIGMA, FLIP_SIGMA_BETA = 0.12, 0.09  # Σ = 0.15, a CsI-like 15 % rate uncertainty
+FLIP_TOTAL_SIGMA = math.hypot(FLIP_SIGMA, FLIP_SIGMA_BETA)
+
+
+def flip_rate(g, m):
+    """r(g) = (1 − (g/g₀)²)² with g₀ = 1 + m."""
+    return (1.0 - (g / (1.0 + m)) ** 2) ** 2
+
+
+def flip_likelihood(measurement: float = FLIP_DATA) -> Likelihood:
+    """Δχ²(g) = (r(g) − d)²/Σ² after profiling β: built directly as a Likelihood."""
+    data = LeastSquares(
+        np.array([0.0]),
+        np.array([measurement]),
+        np.array([FLIP_SIGMA]),
+        lambda x, g, m, beta: flip_rate(g, m) + beta + 0.0 * x,
+    )
+    cost = data + NormalConstraint("beta", 0.0, FLIP_SIGMA_BETA)
+    return Likelihood(
+        cost=cost,
+        start={"g": 0.0, "m": 0.0, "beta": 0.0},
+        names=("g", "m", "beta"),
+        limits={"g": (-math.inf, math.inf), "m": (0.0, 10.0), "beta": (-math.inf, math.inf)},
+        fixed={},
+    )
+
+
+def flip_allowed(m: float, d: float, threshold: float) -> list[tuple[float, float]]:
+    """The analytic allowed intervals of the sign-flip model (0 < d − √tΣ < 1)."""
+    half = math.sqrt(threshold) * FLIP_TOTAL_SIGMA
+    low, high = math.sqrt(d - half), math.sqrt(d + half)
+    g0 = 1.0 + m
+    return [(0.0, g0 * math.sqrt(1 - low)), (g0 * math.sqrt(1 + low), g0 * math.sqrt(1 + high))]
+
+
+def flip_chunk(threshold: float) -> LimitChunk:
+    return LimitChunk(
+        "m", "g", (), (("g", 0.0), ("m", 0.0), ("beta", 0.0)), (), threshold, math.inf
+    )
+
+
+@pytest.mark.parametrize("mass", np.linspace(0.0, 0.7, 8))
+def test_the_allowed_island_of_a_sign_flip_is_found(mass):
+    # Δχ² from the global minimum (at the island, x = 1 + √d), not from the local one at
+    # g = 0: the limit is the island's upper end, far above the first crossing. The masses
+    # move the island across the grid (g₀ from 1 to 1.7 spans three grid steps of 2^(1/4))
+    # so that it falls between grid points as well as on them.
+    threshold = limit_threshold(0.9)
+    record = limit_at_mass(flip_likelihood(), flip_chunk(threshold), mass, {"beta": 0.0}, 1e-6)
+    expected = flip_allowed(mass, FLIP_DATA, threshold)
+    assert record["converged"] and record["bracketed"]
+    assert len(record["allowed_intervals"]) == 2
+    for got, want in zip(record["allowed_intervals"], expected, strict=True):
+        # Tolerance 1e-4: the reference χ² is MIGRAD's minimum, good to ~1e-4.
+        assert got == pytest.approx(want, rel=1e-4, abs=1e-9)
+    assert record["limit"] == pytest.approx(expected[1][1], rel=1e-4)
+    g0 = 1.0 + mass
+    assert record["best_coupling"] == pytest.approx(
+        g0 * math.sqrt(1 + math.sqrt(FLIP_DATA)), rel=1e-3
+    )
+    # Δχ²(0) from the global minimum: ((1 − d)/Σ)².
+    assert record["delta_chi2_null"] == pytest.approx(
+        ((1 - FLIP_DATA) / FLIP_TOTAL_SIGMA) ** 2, abs=1e-3
+    )
+
+
+def test_no_coupling_a_fine_scan_allows_is_excluded():
+    # Brute force: Δχ² of the profile on a fine grid (β profiled analytically), against
+    # the reported intervals; every allowed grid point must lie in one of them.
+    threshold = limit_threshold(0.9)
+    for measurement in (0.95, 1.05, 1.2):
+        record = limit_at_mass(
+            flip_likelihood(measurement), flip_chunk(threshold), 0.3, {"beta": 0.0}, 1e-6
+        )
+        grid = np.linspace(0.0, 3.0, 30001)
+        delta = (flip_rate(grid, 0.3) - measurement) ** 2 / FLIP_TOTAL_SIGMA**2
+        allowed = grid[delta - delta.min() <= threshold]
+        inside = np.zeros(allowed.size, dtype=bool)
+        for low, high in record["allowed_intervals"]:
+            inside |= (allowed >= low * (1 - 1e-6)) & (allowed <= high * (1 + 1e-6))
+        assert inside.all(), measurement
+        assert record["limit"] >= allowed.max() * (1 - 1e-6)
+
+
+def test_the_grid_stops_only_after_a_decade_of_rising_far_above_the_minimum():
+    couplings = list(1e-3 * GRID_RATIO ** np.arange(20))
+    rising = [100.0 + i for i in range(20)]
+    assert far_and_rising(couplings, rising, 0.0)
+    assert not far_and_rising(couplings[:13], rising[:13], 0.0)  # less than a decade
+    assert not far_and_rising(couplings, rising, 85.0)  # the decade starts 21 above it
+    dip = rising.copy()
+    dip[15] = 90.0
+    assert not far_and_rising(couplings, dip, 0.0)  # turns down: maybe an island ahead
 
 
 def test_coupling_is_checked_against_the_likelihood():
@@ -214,3 +334,27 @@ def test_coupling_is_checked_against_the_likelihood():
 def test_an_incomplete_record_set_is_refused():
     with pytest.raises(CevnsInputError, match="incomplete: 0 of 7 masses"):
         LimitTable.from_records(MASSES, "g", 0.9, [])
+
+
+def test_universal_zprime_limit_keeps_the_sign_flip_island_of_csi(shared_data_dir, tmp_path):
+    # CsI 2021 at M = 100 MeV: the universal Z′ flips the sign of G_V near g ≈ 2.0e-4 and
+    # gives back the Standard-Model rate; `cevns scan` finds the global best fit there,
+    # with a 90 % island [1.93, 2.07]e-4 beside the interval [0, 5.3e-5] (measured with
+    # `cevns scan coherent-csi-2021 --param zprime_universal_g=0:3e-4:61
+    # --fix zprime_mass=100`). The limit must be the island's upper end, not 5.3e-5.
+    spec = LikelihoodRecipe.create(
+        ["coherent-csi-2021"],
+        shared_data_dir,
+        {"zprime_mass": 100.0, "zprime_universal_g": 0.0},
+        hold_signal_scales=True,
+    )
+    axis = ScanAxis("zprime_mass", 100.0, 200.0, 2)
+    table = run_limit(spec, axis, "zprime_universal_g", output_path=tmp_path / "z.jsonl", workers=1)
+    assert table.converged.all() and table.bracketed.all()
+    first, island = table.allowed_intervals[0]
+    assert first[0] == 0.0 and first[1] == pytest.approx(5.33e-5, rel=0.03)
+    assert island[0] == pytest.approx(1.93e-4, rel=0.03)
+    assert island[1] == pytest.approx(2.07e-4, rel=0.03) and table.limit[0] == island[1]
+    assert island[0] < table.best_coupling[0] < island[1]
+    # At twice the mass the island moves to about twice the coupling (M² ≫ q²).
+    assert table.allowed_intervals[1][-1][1] == pytest.approx(2 * island[1], rel=0.15)

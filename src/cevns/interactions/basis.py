@@ -81,8 +81,10 @@ def new_physics_basis(
       magnetons; the basis term is π α² (ħc)² / m_e² · [1/T − 1/E + T/(4E²)] and the
       charge (μ_ν/μ_B)² Z² F_p(q)². It grows as 1/T at low recoil.
     * ``scalar`` — a scalar mediator (D. G. Cerdeño et al., JHEP 05 (2016) 118,
-      arXiv:1604.01025): dσ/dT = M² T / (4π E²) · C_S with C_S = (coupling charge)² /
-      (q² + m_φ²)²; the basis term is (ħc)² M² T / (4π E²). It does not interfere with the
+      arXiv:1604.01025): dσ/dT = M² T / (4π E²) · C_S with C_S = (g_ν Q_φ(q))² /
+      (q² + m_φ²)², the scalar charge Q_φ(q) carrying the nuclear form factors
+      (:mod:`cevns.interactions.models.scalar_mediator`); the basis term is
+      (ħc)² M² T / (4π E²). It does not interfere with the
       vector term (the scalar interaction flips helicity).
     """
     energy = np.asarray(neutrino_energy, dtype=float)

@@ -4,6 +4,8 @@ Vector charge (seeds/002, with separate proton and neutron densities as in seeds
     G_V(q) = g_V^p Z F_p(q) + g_V^n N F_n(q)
 Axial charge (seeds/001, seeds/002):
     G_A(q) = [g_A^p (Z₊ − Z₋) + g_A^n (N₊ − N₋)] F_A(q)
+with g_A^p, g_A^n the nucleon axial couplings (quark couplings weighted by the nucleon
+spin content, :mod:`cevns.interactions.couplings`).
 For an unpolarised target the spin-averaged square of the axial matrix element in the
 long-wavelength limit is (4/3)(J+1)/J · (g_A^p⟨S_p⟩ + g_A^n⟨S_n⟩)² (J. Engel, Phys. Lett.
 B 264, 114 (1991); M. Hoferichter, J. Menéndez and A. Schwenk, Phys. Rev. D 102, 074018

@@ -22,6 +22,17 @@ Models
   ``F(q) = 3/(qc[(qc)² + (πqa)²]) · πqa/sinh(πqa) · [πqa/tanh(πqa)·sin(qc) − qc·cos(qc)]``;
   ``⟨r²⟩ = (3/5)c² + (7/5)π²a²``; defaults c = 1.23 A^{1/3} − 0.60 fm, a = 0.52 fm.
 * Unity: F = 1 (full coherence).
+* Dipole, for hydrogen (A = 1), whose "nucleus" is the proton itself: the nuclear models
+  above describe a density of nucleons and would give the proton an rms radius of 2.0 fm
+  (Helm with the Lewin–Smith parameters at A = 1). The proton's own form factors are
+  dipoles, ``F(q) = (1 + q²/Λ²)⁻²`` with ``⟨r²⟩ = 12/Λ²`` (ħ = c = 1): the vector (charge)
+  form factor with the CODATA 2018 proton rms charge radius r_p = 0.8414(19) fm
+  (E. Tiesinga et al., Rev. Mod. Phys. 93, 025010 (2021); Λ² = 0.66 GeV², close to the
+  classic dipole fit Λ² = 0.71 GeV²), and the axial form factor with the axial mass
+  M_A = 1.026(21) GeV, the average of (quasi)elastic neutrino scattering (V. Bernard,
+  L. Elouadrhiri and U.-G. Meißner, J. Phys. G 28, R1 (2002), hep-ph/0107088), i.e. an
+  axial radius √12/M_A = 0.666 fm.
+  :func:`form_factors_for` uses them for A = 1 with every model but ``none``.
 
 Every model can also be built from a root-mean-square radius with its shape parameter
 (skin thickness, Yukawa range or diffuseness) held at its default.
@@ -38,7 +49,7 @@ from numpy.typing import ArrayLike
 
 from cevns.constants import hbar_c
 from cevns.errors import CevnsInputError, require_choice, require_non_negative, require_positive
-from cevns.units import fm
+from cevns.units import MeV, fm
 
 #: Names accepted by :func:`form_factors_for`.
 FORM_FACTOR_MODELS = ("helm", "klein-nystrand", "symmetrized-fermi", "none")
@@ -46,6 +57,11 @@ FORM_FACTOR_MODELS = ("helm", "klein-nystrand", "symmetrized-fermi", "none")
 LEWIN_SMITH_SKIN = 0.9 * fm
 LEWIN_SMITH_DIFFUSENESS = 0.52 * fm
 KLEIN_NYSTRAND_RANGE = 0.7 * fm
+
+#: Proton rms charge radius, 0.8414(19) fm (CODATA 2018).
+PROTON_CHARGE_RADIUS = 0.8414 * fm
+#: Nucleon axial mass M_A = 1.026(21) GeV (Bernard, Elouadrhiri and Meißner 2002).
+NUCLEON_AXIAL_MASS = 1026.0 * MeV
 
 
 class FormFactor(Protocol):
@@ -204,6 +220,38 @@ class UnityFormFactor:
 
 
 @dataclass(frozen=True)
+class DipoleFormFactor:
+    """Dipole form factor of a nucleon, F(q) = (1 + q²/Λ²)⁻², with Λ = √12 ħc/⟨r²⟩^½."""
+
+    dipole_mass: float
+
+    @classmethod
+    def from_rms_radius(cls, rms_radius: float) -> DipoleFormFactor:
+        """Λ = √12 ħc / r, since F(q) = 1 − q²⟨r²⟩/6 + … = 1 − 2q²/Λ² + …."""
+        rms = float(require_positive("rms_radius", rms_radius))
+        return cls(dipole_mass=math.sqrt(12.0) * hbar_c / rms)
+
+    @classmethod
+    def proton_charge(cls) -> DipoleFormFactor:
+        """The proton's charge form factor with the CODATA 2018 radius 0.8414 fm."""
+        return cls.from_rms_radius(PROTON_CHARGE_RADIUS)
+
+    @classmethod
+    def nucleon_axial(cls) -> DipoleFormFactor:
+        """The nucleon axial form factor, Λ = M_A = 1.026 GeV."""
+        return cls(dipole_mass=NUCLEON_AXIAL_MASS)
+
+    @property
+    def rms_radius(self) -> float:
+        """√12 ħc / Λ."""
+        return math.sqrt(12.0) * hbar_c / self.dipole_mass
+
+    def __call__(self, momentum_transfer: ArrayLike) -> np.ndarray:
+        q = np.asarray(momentum_transfer, dtype=float)
+        return 1.0 / (1.0 + (q / self.dipole_mass) ** 2) ** 2
+
+
+@dataclass(frozen=True)
 class NuclearFormFactors:
     """The proton and neutron form factors of one nucleus.
 
@@ -261,6 +309,12 @@ def form_factors_for(
     F_p = F_n and the charges factorise); a given ``proton_rms_radius`` or
     ``neutron_rms_radius`` (internal length units) rebuilds that distribution from its
     rms radius with the model's shape parameter unchanged.
+
+    Hydrogen (``mass_number`` 1) is a free proton: every model but ``none`` gives it the
+    proton's dipole form factors (:class:`DipoleFormFactor`; charge radius 0.8414 fm, or
+    ``proton_rms_radius``, and the axial dipole with M_A = 1.026 GeV). Its neutron form
+    factor, which multiplies N = 0, is the charge dipole too (or a dipole of
+    ``neutron_rms_radius``).
     """
     require_choice("form_factor", model, FORM_FACTOR_MODELS)
     require_positive("mass_number", mass_number)
@@ -268,6 +322,20 @@ def form_factors_for(
         require_non_negative("proton_rms_radius", proton_rms_radius)
     if neutron_rms_radius is not None:
         require_non_negative("neutron_rms_radius", neutron_rms_radius)
+    if mass_number == 1 and model != "none":
+        charge = (
+            DipoleFormFactor.proton_charge()
+            if proton_rms_radius is None
+            else DipoleFormFactor.from_rms_radius(proton_rms_radius)
+        )
+        neutron = (
+            charge
+            if neutron_rms_radius is None
+            else DipoleFormFactor.from_rms_radius(neutron_rms_radius)
+        )
+        return NuclearFormFactors(
+            proton=charge, neutron=neutron, axial=DipoleFormFactor.nucleon_axial()
+        )
     proton = _model_for(model, mass_number, proton_rms_radius)
     neutron = _model_for(model, mass_number, neutron_rms_radius)
     return NuclearFormFactors(proton=proton, neutron=neutron)

@@ -9,12 +9,12 @@ with χ²_prof the profile likelihood (every other free parameter minimised) and
 minimum taken over the whole coupling range [0, g_max] at that mass: the global best fit
 ĝ(m) ≥ 0 (an excess moves it above 0, a deficit leaves it at 0). The limit is the
 largest coupling not excluded, g_lim(m) = sup A(m), and A(m) is reported as intervals.
-A(m) need not be one interval. The Z′ term of a mediator whose charges oppose the
-Standard-Model ones (the universal Z′: Δg_V^n > 0 against g_V^n < 0) can flip the sign of
-the weak charge, G_V → −G_V, and give back the Standard-Model rate at a coupling far
-above the first crossing: an allowed island (M. Atzori Corona et al., JHEP 05 (2022) 109,
-arXiv:2202.11002, discuss this degeneracy for the universal Z′). A limit at the first
-crossing above a local best fit would exclude it. The threshold is
+A(m) need not be one interval. The Z′ term of a mediator whose charge opposes the
+Standard-Model one (the universal Z′ of :mod:`cevns.interactions.models.vector_mediator`:
+Δg_V^n = +g²/(√2 G_F (q² + M²)) against g_V^n = −0.51) can flip the sign of the weak
+charge, G_V → −G_V, and give back the Standard-Model rate at a coupling far above the
+first crossing: an allowed island, which a limit set at the first crossing above a local
+best fit would exclude. The threshold is
 t_CL = F⁻¹_{χ²_1}(CL): 2.71 at 90 %, 3.84 at 95 % CL (:func:`limit_threshold`), the value
 used for exclusion curves drawn from Δχ² profiles. A strictly one-sided test at the
 boundary g = 0 (the statistic q_μ of G. Cowan et al., Eur. Phys. J. C 71, 1554 (2011),
@@ -28,7 +28,9 @@ The search at one mass (:func:`limit_at_mass`):
    stays there: where the coupling does nothing yet;
 2. from there a geometric grid, ratio ``GRID_RATIO`` = 2^(1/4) (13 points per decade),
    up to the coupling's upper bound, or until Δχ² has risen monotonically over a full
-   decade of couplings while staying above ``FAR_DELTA_CHI2`` = 25. The grid assumes that
+   decade of couplings while staying above ``FAR_DELTA_CHI2`` = 25, or until a profile fit
+   fails while Δχ² is rising above that (the prediction is then far from the data: for
+   the B − L Z′ at 1 MeV, Δχ² ≈ 7 × 10⁵ at 25 times the limit). The grid assumes that
    the profile cannot come back below the threshold after that: true of mediators, whose
    rate grows as g⁴ once the new term dominates;
 3. every local minimum of the sampled profile is refined by a fit with the coupling free
@@ -44,8 +46,9 @@ below t_CL up to the coupling's upper limit, the mass has no limit in range
 (``bracketed = False``) and its last interval ends at that bound.
 
 Masses run as the points of a 1D grid through the machinery of scans
-(:mod:`cevns.stats.runner`): chunks of consecutive masses go to any executor, finished
-masses are appended to a JSON Lines file, and ``resume=True`` continues it.
+(:mod:`cevns.stats.executors`, :mod:`cevns.stats.results`): chunks of consecutive masses
+go to any executor, finished masses are appended to a JSON Lines file, and
+``resume=True`` continues it.
 """
 
 from __future__ import annotations
@@ -62,27 +65,19 @@ import numpy as np
 from scipy.optimize import brentq
 
 from cevns.errors import CevnsInputError, unknown_name_error
+from cevns.stats.executors import DEFAULT_WORKERS, run_chunks
+from cevns.stats.grid import ScanAxis, ScanPoint, scan_points
 from cevns.stats.inference import critical_delta_chi2
-from cevns.stats.runner import (
-    DEFAULT_WORKERS,
+from cevns.stats.likelihood import (
     SCAN_STRATEGY,
     Likelihood,
     LikelihoodRecipe,
     ProfiledPoint,
-    finite_or_none,
     likelihood_for,
-    open_results,
     profile_with_retry,
-    run_chunks,
 )
-from cevns.stats.scan import (
-    ScanAxis,
-    ScanPoint,
-    check_axes,
-    resolve_chunk_size,
-    scan_identity,
-    scan_points,
-)
+from cevns.stats.results import finite_or_none, open_results
+from cevns.stats.scan import check_axes, resolve_chunk_size, scan_identity
 
 #: The search method, stored in the result file's header (a file written by another
 #: method is not resumed).
@@ -255,13 +250,23 @@ def far_and_rising(couplings: list[float], chi2: list[float], minimum: float) ->
 
 def scan_couplings(profile: CouplingProfile, start: float, upper: float) -> None:
     """Profile the geometric grid start·r^k (r = ``GRID_RATIO``) up to ``upper``, or
-    until :func:`far_and_rising`."""
+    until :func:`far_and_rising`, or until a profile fails to converge while Δχ² is
+    rising at or above ``FAR_DELTA_CHI2`` (a fit that fails there has nothing left to
+    allow; any other failure is raised)."""
     couplings: list[float] = []
     chi2: list[float] = []
     coupling = start
+    minimum = math.inf
     for _ in range(MAX_GRID_POINTS):
+        try:
+            value = profile.chi2(coupling)
+        except _ProfileFailedError:
+            rising = len(chi2) >= 2 and chi2[-1] > chi2[-2]
+            if rising and chi2[-1] - minimum >= FAR_DELTA_CHI2:
+                return  # the fit fails far above the minimum, where the model is hopeless
+            raise
         couplings.append(coupling)
-        chi2.append(profile.chi2(coupling))
+        chi2.append(value)
         if coupling >= upper:
             return
         minimum = min(point.chi2 for point in profile.points.values())
@@ -331,9 +336,9 @@ def limit_at_mass(
     and the coupling ``guess``.
 
     Returns a record: the limit (the largest allowed coupling; None without one in
-    range), the allowed intervals, ĝ, χ²(ĝ), Δχ²(0), flags, MIGRAD calls, and the
-    parameter values at the profiled coupling nearest the limit (``values``, to
-    warm-start the next mass).
+    range or if the reference kept moving), the allowed intervals, ĝ, χ²(ĝ), Δχ²(0),
+    flags, MIGRAD calls, and the parameter values at the profiled coupling nearest the
+    limit (``values``, to warm-start the next mass).
     """
     upper = chunk.coupling_upper
     profile = CouplingProfile(likelihood, chunk, mass_value, dict(warm))
@@ -353,7 +358,7 @@ def limit_at_mass(
     best_coupling, best = profile.best()
     null = profile.points[0.0].chi2
     bracketed = intervals[-1][1] < upper
-    limit = intervals[-1][1] if bracketed else None
+    limit = intervals[-1][1] if bracketed and converged else None
     return _record(
         converged,
         limit,

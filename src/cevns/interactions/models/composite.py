@@ -9,7 +9,8 @@ the basis terms of :mod:`cevns.interactions.basis`:
   g_V from :func:`~cevns.interactions.couplings.standard_model_couplings` at
   ``sin2_theta_w`` and F_n rebuilt for ``neutron_skin``;
 * axial: s_α G_A²; interference: s_α 2h G_V,α G_A (h = ±1 for ν, ν̄);
-* magnetic: (μ_ν,α/μ_B)² Z² F_p²; scalar: (g Q_φ)²/(q² + m_φ²)².
+* magnetic: (μ_ν,α/μ_B)² Z² F_p²; scalar: [g²(c_p Z F_p + c_n N F_n)]²/(q² + m_φ²)²,
+  with the same F_p and F_n as the vector charge.
 
 s_α is ``flavor_scale_α``. Each piece is documented, with its source, in its own module.
 The sterile-oscillation parameters (:mod:`.sterile`) change the flux, not the charges; the
@@ -96,7 +97,7 @@ class NewPhysicsCharges:
         z_f_p, n_f_n = iso.Z * f_p, iso.N * f_n
         zprime_p, zprime_n = vector_mediator.coupling_shifts(values, q2)
         proton_excess, neutron_excess = spin_excesses(iso)
-        scalar = scalar_mediator.scalar_charge(values, iso.Z, iso.N, q2)
+        scalar = scalar_mediator.scalar_charge(values, z_f_p, n_f_n, q2)
         sin2 = values.get("sin2_theta_w")
         rows: dict[str, list[np.ndarray]] = {k: [] for k in ("vector", "axial", "interference",
                                                              "magnetic", "scalar")}  # fmt: skip

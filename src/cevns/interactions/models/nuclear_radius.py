@@ -8,6 +8,8 @@ parameter rebuild the neutron form factor from R_n with the model's shape parame
 
 * ``neutron_radius_<isotope>`` (fm; e.g. ``neutron_radius_Cs133``), the neutron rms radius
   of that nucleus, defaulting to the Helm (Lewin–Smith) rms radius of its mass number;
+  there is none for hydrogen (H1, no neutrons), whose neutron form factor the skin leaves
+  alone as well;
 * ``neutron_skin`` (fm, default 0): R_n = R_p + ΔR_np for every nucleus without its own
   radius parameter, with R_p the proton rms radius of the form-factor model.
 """
@@ -28,6 +30,8 @@ from cevns.units import fm
 def _radius_parameters() -> dict[str, ModelParameter]:
     parameters = {}
     for name, isotope in all_isotopes().items():
+        if isotope.N == 0:
+            continue  # no neutron distribution to measure
         default = form_factors_for(isotope.A, "helm").neutron.rms_radius / fm
         key = f"neutron_radius_{name}"
         parameters[key] = ModelParameter(
@@ -54,8 +58,8 @@ def _neutron_form_factor(form_factor, momentum_key: bytes, radius_fm: float) -> 
 def neutron_form_factor(kernel, values: Mapping[str, float]) -> np.ndarray:
     """F_n(q) at the kernel's recoil nodes for the radius parameters in ``values``."""
     proton = kernel.form_factors.proton
-    if not hasattr(proton, "from_rms_radius"):
-        return kernel.form_factor_neutron  # F = 1 (no radius): nothing to act on
+    if kernel.isotope.N == 0 or not hasattr(proton, "from_rms_radius"):
+        return kernel.form_factor_neutron  # no neutrons, or F = 1: nothing to act on
     own = values.get(f"neutron_radius_{kernel.isotope.name}")
     skin = values.get("neutron_skin", 0.0)
     current = kernel.form_factors.neutron.rms_radius / fm
