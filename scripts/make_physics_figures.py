@@ -27,8 +27,8 @@ from cevns.plotting.physics import (
 from cevns.plotting.scans import plot_scan
 from cevns.stats.assemble import build_analysis
 from cevns.stats.fit import fit
+from cevns.stats.likelihood import LikelihoodRecipe
 from cevns.stats.limits import run_limit
-from cevns.stats.runner import LikelihoodRecipe
 from cevns.stats.scan import ScanAxis, run_scan
 from cevns.units import cm2
 

@@ -7,7 +7,7 @@ from cevns.interactions.models import default_values
 from cevns.stats.assemble import build_analysis
 from cevns.stats.fit import fit
 from cevns.stats.inference import critical_delta_chi2
-from cevns.stats.runner import LikelihoodRecipe
+from cevns.stats.likelihood import LikelihoodRecipe
 from cevns.stats.scan import ScanAxis, run_scan
 
 

@@ -2,12 +2,20 @@
 
 A warm-started scan (each point starts from its grid neighbour's profile) can follow a
 local minimum of the nuisance parameters across a ridge and leave points far above their
-true profile (audit: up to Δχ² = 72 in a 100 × 100 NSI scan). After the scan, each point
-is tested against its grid neighbours and the global fit: the cost at the point's scanned
-values with a candidate's profiled nuisances is one evaluation, and if it is lower than
-the point's minimum the point is not at its profile minimum. Such a point is refitted
-from that candidate (strategy 1) and kept if the refit is lower. Sweeps repeat until no
-point improves, so a repair can propagate along the grid.
+true profile (audit: up to Δχ² = 72 in a 100 × 100 NSI scan). After the scan each point is
+checked two ways:
+
+* against candidate starts — the global fit, the analysis's cold start and each grid
+  neighbour's profiled nuisances: the cost at the point's scanned values with a
+  candidate's nuisances is one evaluation, and if it is lower than the point's minimum
+  the point is not at its profile minimum;
+* against its neighbours: a point more than :data:`BUMP` above the mean of its two
+  neighbours along an axis is a spike that a smooth profile does not have (a smooth
+  surface's second difference is of order f''·h², tiny on a scan grid).
+
+A point that fails either check is refitted from every candidate (strategy 1) and keeps
+the lowest minimum. Sweeps repeat until no point improves, so a repair propagates along
+the grid.
 """
 
 from __future__ import annotations
@@ -31,6 +39,9 @@ MAX_SWEEPS = 20
 #: MIGRAD strategy of refits (more careful than the scan's 0).
 REPAIR_STRATEGY = 1
 
+#: A point this far above the mean of its two neighbours along an axis is refitted.
+BUMP = 0.05
+
 
 def grid_neighbours(index: int, shape: Sequence[int]) -> list[int]:
     """Row-major indices of the points next to ``index`` along each axis."""
@@ -50,6 +61,23 @@ def _chi2(record: Mapping[str, Any]) -> float:
     return math.inf if value is None or not record.get("converged") else float(value)
 
 
+def _is_bump(index: int, shape: Sequence[int], chi2: dict[int, float]) -> bool:
+    """Whether the point lies more than :data:`BUMP` above the mean of its two
+    neighbours along some axis."""
+    position = np.unravel_index(index, tuple(shape))
+    for axis, size in enumerate(shape):
+        if not 0 < position[axis] < size - 1:
+            continue
+        sides = []
+        for step in (-1, 1):
+            moved = list(position)
+            moved[axis] += step
+            sides.append(chi2.get(int(np.ravel_multi_index(tuple(moved), tuple(shape))), math.inf))
+        if chi2[index] - 0.5 * (sides[0] + sides[1]) > BUMP:
+            return True
+    return False
+
+
 def repair_scan(
     likelihood: Likelihood,
     axes: Sequence[ScanAxis],
@@ -57,30 +85,36 @@ def repair_scan(
     global_values: Mapping[str, float],
     results: ResultFile | None = None,
 ) -> int:
-    """Refit every point that a neighbour's or the global fit's nuisances beat; update
-    ``records`` in place and append replaced records to ``results``. Returns the number
-    of refits that lowered a point."""
+    """Refit every point that a candidate start beats or that sticks out above its
+    neighbours (module docstring); update ``records`` in place and append replaced
+    records to ``results``. Returns the number of refits that lowered a point."""
     names = [axis.name for axis in axes]
     shape = [axis.count for axis in axes]
     base = {**likelihood.start, **dict(global_values), **likelihood.fixed}
+    cold = {**likelihood.start, **likelihood.fixed}
     repaired = 0
     for _ in range(MAX_SWEEPS):
+        chi2 = {index: _chi2(record) for index, record in records.items()}
         improved = []
         for index in sorted(records):
             record = records[index]
             point = dict(zip(names, record["values"], strict=True))
-            best = _chi2(record)
-            candidates = [dict(global_values)] + [
-                {k: v for k, v in records[n]["profiled"].items() if v is not None}
+            best = chi2[index]
+            candidates = [{**base}, {**cold}] + [
+                {**base, **{k: v for k, v in records[n]["profiled"].items() if v is not None}}
                 for n in grid_neighbours(index, shape)
                 if n in records and records[n].get("converged")
             ]
-            for candidate in candidates:
-                trial = {**base, **candidate, **point}
-                value = float(likelihood.cost(*[trial[n] for n in likelihood.names]))
-                if not value < best - REPAIR_TOLERANCE:
-                    continue
-                refit = profile(likelihood, point, trial, strategy=REPAIR_STRATEGY)
+            starts = [{**candidate, **point} for candidate in candidates]
+            beaten = any(
+                float(likelihood.cost(*[start[n] for n in likelihood.names]))
+                < best - REPAIR_TOLERANCE
+                for start in starts
+            )
+            if not beaten and not _is_bump(index, shape, chi2):
+                continue
+            for start in starts:
+                refit = profile(likelihood, point, start, strategy=REPAIR_STRATEGY)
                 if refit.converged and refit.chi2 < best - REPAIR_TOLERANCE:
                     best = refit.chi2
                     record = {
@@ -104,4 +138,4 @@ def repair_scan(
     return repaired
 
 
-__all__ = ["MAX_SWEEPS", "REPAIR_TOLERANCE", "grid_neighbours", "repair_scan"]
+__all__ = ["BUMP", "MAX_SWEEPS", "REPAIR_TOLERANCE", "grid_neighbours", "repair_scan"]
