@@ -185,9 +185,25 @@ def evaluate_scan_chunk(recipe: LikelihoodRecipe, chunk: ScanChunk) -> list[dict
     records = []
     for point in chunk.points:
         fixed_values = dict(zip(chunk.names, point.values, strict=True))
-        result = profile_with_retry(
-            likelihood, fixed_values, warm, cold, strategy=chunk.strategy, steps=steps
-        )
+        try:
+            result = profile_with_retry(
+                likelihood, fixed_values, warm, cold, strategy=chunk.strategy, steps=steps
+            )
+        except CevnsInputError as error:
+            # The model refuses this point (a radius below its form factor's minimum): it
+            # is recorded as not converged, with the reason, and the scan goes on.
+            records.append(
+                {
+                    "index": point.index,
+                    "values": list(point.values),
+                    "chi2": None,
+                    "converged": False,
+                    "profiled": dict.fromkeys(profiled_names),
+                    "calls": 0,
+                    "error": str(error),
+                }
+            )
+            continue
         if result.converged:
             warm = result.values
         records.append(

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from cevns.errors import CevnsInputError
 from cevns.stats.grid import ScanAxis
 from cevns.stats.likelihood import Likelihood, profile
 from cevns.stats.results import ResultFile, finite_or_none
@@ -106,6 +107,8 @@ def repair_scan(
                 if n in records and records[n].get("converged")
             ]
             starts = [{**candidate, **point} for candidate in candidates]
+            if record.get("error"):
+                continue
             beaten = any(
                 float(likelihood.cost(*[start[n] for n in likelihood.names]))
                 < best - REPAIR_TOLERANCE
@@ -114,7 +117,10 @@ def repair_scan(
             if not beaten and not _is_bump(index, shape, chi2):
                 continue
             for start in starts:
-                refit = profile(likelihood, point, start, strategy=REPAIR_STRATEGY)
+                try:
+                    refit = profile(likelihood, point, start, strategy=REPAIR_STRATEGY)
+                except CevnsInputError:
+                    break  # the model refuses this point (recorded with its reason)
                 if refit.converged and refit.chi2 < best - REPAIR_TOLERANCE:
                     best = refit.chi2
                     record = {
