@@ -74,9 +74,10 @@ def test_logistic_clipping_and_breakpoints():
     assert float(efficiency.unclipped(zero)) == pytest.approx(0.0, abs=1e-12)
     assert zero == pytest.approx(7.068, abs=1e-3)
     assert float(efficiency(zero - 1e-6)) == 0.0 and float(efficiency(zero + 1e-3)) > 0
-    above_one = LogisticEfficiency(2.0, 1.0, 5.0, 0.0)  # 2/(1+e^{−(x−5)}) crosses 1 at x = 5
-    assert above_one.breakpoints == pytest.approx([5.0])
-    assert float(above_one(8.0)) == 1.0 and float(above_one(4.0)) < 1.0
+    # A curve that rises above 1 is refused rather than clipped (only the release's clip of
+    # negative values is applied): 2/(1+e^{−(x−5)}) would reach 2.
+    with pytest.raises(CevnsInputError, match=r"reaches 2 for large x \(a \+ d\)"):
+        LogisticEfficiency(2.0, 1.0, 5.0, 0.0)
 
 
 def test_logistic_step_is_zero_below_the_threshold():
@@ -147,7 +148,16 @@ def test_time_efficiency_refuses_a_negative_rate():
     [
         (lambda: LogisticEfficiency(float("nan"), 0.3, 10.0, 0.0), "a must be a finite number"),
         (lambda: LogisticStepEfficiency(1, 0.3, 10, 0, float("inf")), "threshold must be a fin"),
-        (lambda: TabulatedEfficiency([1.0, 1.0], [0.1, 0.2]), "x must be strictly increasing"),
+        (lambda: TabulatedEfficiency([1.0, 1.0], [0.1, 0.2]), "x must span an interval"),
+        (lambda: TabulatedEfficiency([1.0, 0.5], [0.1, 0.2]), "x must not decrease"),
+        (lambda: TabulatedEfficiency([0, 1, 1, 1], [0, 0, 1, 1]), "1 appears more than twice"),
+        (
+            lambda: TabulatedEfficiency([0, 1, 1], [0, 0, 1], interpolation="step"),
+            "x must be strictly increasing",
+        ),
+        (lambda: LogisticEfficiency(5.0, 0.285979, 10.8646, -0.333322), "reaches 4.667"),
+        (lambda: LogisticEfficiency(-1.32, 0.285979, 10.8646, -0.333322), "never positive"),
+        (lambda: LogisticEfficiency(0.5, -1.0, 2.0, 0.7), "reaches 1.14 at x = 0"),
         (lambda: TabulatedEfficiency([1.0, 2.0], [0.1, 1.2]), r"eff must lie in \[0, 1\]"),
         (lambda: TabulatedEfficiency([1.0, 2.0], [0.1]), "one value per x node"),
         (lambda: TabulatedEfficiency([1.0, 2.0], [0.1, 0.2], below="x"), 'below must be "flat"'),
@@ -233,3 +243,22 @@ def test_time_specs():
 def test_specs_refuse_bad_tables(adapter, table, field):
     with pytest.raises(ValidationError, match=field):
         adapter.validate_python(table)
+
+
+def test_tabulated_spec_takes_jumps_and_steps():
+    jump = ENERGY_SPEC.validate_python(
+        {"model": "tabulated", "x": [0, 2, 2, 4], "efficiency": [0, 0, 0.6, 0.6], "x_unit": "keVee"}
+    ).build()
+    assert jump(np.array([1.99, 2.0, 3.0]) * keVee) == pytest.approx([0.0, 0.6, 0.6])
+    assert list(jump.breakpoints) == pytest.approx([0.0, 2.0 * keVee, 4.0 * keVee])
+    step = ENERGY_SPEC.validate_python(
+        {
+            "model": "tabulated",
+            "x": [1, 3, 5],
+            "efficiency": [0.2, 0.9, 1.0],
+            "interpolation": "step",
+        }
+    ).build()
+    assert step(np.array([0.5, 1.0, 2.9, 3.0, 4.99, 5.0, 9.0])) == pytest.approx(
+        [0.0, 0.2, 0.2, 0.9, 0.9, 1.0, 1.0]
+    )

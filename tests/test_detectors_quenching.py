@@ -272,3 +272,61 @@ def test_tabulated_spec_reads_a_file(tmp_path):
 def test_specs_refuse_bad_tables(table, field):
     with pytest.raises(ValidationError, match=field):
         QUENCHING_SPEC.validate_python(table)
+
+
+# --- germanium: Lindhard with the adiabatic correction, coverage of tables -----------------
+
+
+def test_adiabatic_lindhard_reproduces_the_published_germanium_values():
+    # B. J. Scholz et al., PRD 94, 122003 (2016), arXiv:1608.03588, abstract: Lindhard with
+    # k = 0.1789 and the adiabatic correction (ξ = 0.16 keVnr) gives 13.7 % at 0.3 keVnr and
+    # 25.3 % at 8.5 keVnr (to 0.1 %: the abstract rounds, and k = 0.179 ± 0.001 there).
+    # Independent check: the formula written out by hand, times 1 − exp(−T/ξ).
+    model = LindhardQuenching(0.1789, 32, adiabatic_xi=0.16 * keVnr)
+    for recoil, published in ((0.3, 0.137), (8.5, 0.253)):
+        qf = float(model.quenching_factor(recoil * keVnr))
+        by_hand = _lindhard_by_hand(0.1789, 32, recoil) * (1 - math.exp(-recoil / 0.16))
+        assert qf == pytest.approx(by_hand, rel=1e-12)
+        assert qf == pytest.approx(published, abs=0.001)
+    # Without the correction the sub-keV value is 16.3 %, well above the measurement.
+    assert float(LindhardQuenching(0.1789, 32).quenching_factor(0.3 * keVnr)) > 0.16
+
+
+def test_adiabatic_correction_limits():
+    plain = LindhardQuenching(0.162, 32)  # k of A. Bonhomme et al., arXiv:2202.03754
+    corrected = LindhardQuenching(0.162, 32, adiabatic_xi=0.16 * keVnr)
+    recoils = np.geomspace(1e-4, 1e2, 300) * keVnr
+    ratio = corrected.electron_equivalent(recoils) / plain.electron_equivalent(recoils)
+    assert np.all(np.diff(corrected.electron_equivalent(recoils)) > 0)  # still increasing
+    assert ratio[-1] == pytest.approx(1.0, abs=1e-12)  # T ≫ ξ: plain Lindhard
+    assert ratio[0] == pytest.approx(1e-4 / 0.16, rel=1e-3)  # T ≪ ξ: ×T/ξ
+    at_xi = float(corrected.quenching_factor(0.16 * keVnr) / plain.quenching_factor(0.16 * keVnr))
+    assert at_xi == pytest.approx(1 - math.exp(-1), rel=1e-12)
+    with pytest.raises(CevnsInputError, match="adiabatic_xi must be a positive"):
+        LindhardQuenching(0.162, 32, adiabatic_xi=-1.0)
+    spec = QUENCHING_SPEC.validate_python(
+        {"model": "lindhard", "k": 0.1789, "Z": 32, "xi_kevnr": 0.16}
+    )
+    assert spec.build().adiabatic_xi == pytest.approx(0.16 * keVnr)
+
+
+def test_valid_ranges_tell_the_engine_what_a_model_covers():
+    assert LindhardQuenching(0.157, 32).valid_range == (0.0, math.inf)
+    table = TabulatedQuenching(np.array([0.0, 1.0, 6.0]) * keVnr, [0.15, 0.18, 0.22])
+    assert table.valid_range == pytest.approx((0.0, 6.0 * keVnr))
+    falling = LinearQuenching(0.3, -0.001)
+    assert falling.valid_range[1] == pytest.approx(150.0 * keVnr)  # a + 2bT = 0
+    polynomial = PolynomialQuenching([0.0, 1.0, -0.5], MeV)  # E' = 1 − x: stops at 1 MeV
+    assert polynomial.valid_range == pytest.approx((0.0, 1.0 * MeV))
+
+
+def test_a_quenching_table_lists_recoil_energies():
+    with pytest.raises(ValidationError, match="'keVee' is electron-equivalent"):
+        QUENCHING_SPEC.validate_python(
+            {
+                "model": "tabulated",
+                "recoil_energies": [0, 1],
+                "quenching_factors": [0.2, 0.2],
+                "unit": "keVee",
+            }
+        )

@@ -16,6 +16,7 @@ from cevns.detectors import (
     GammaSmearing,
     GaussianSmearing,
     LogisticEfficiency,
+    NoiseFanoSmearing,
     NoSmearing,
     PoissonSmearing,
     SmearingSpec,
@@ -24,7 +25,7 @@ from cevns.detectors import (
     UnitEfficiency,
 )
 from cevns.errors import CevnsInputError
-from cevns.units import keVee
+from cevns.units import eV, keVee
 
 SMEARING_SPEC = TypeAdapter(SmearingSpec)
 
@@ -316,3 +317,101 @@ def test_bad_input_gives_one_line_errors(call, message):
     with pytest.raises(CevnsInputError, match=message) as error:
         call()
     assert "\n" not in str(error.value)
+
+
+# --- noise plus Fano (germanium) ---------------------------------------------------------------
+
+# A germanium spectrometer: σ_noise = 20 eV, F = 0.11, ε = 2.96 eV per pair at 77 K.
+GERMANIUM = NoiseFanoSmearing(20 * eV, 0.11, 2.96 * eV)
+
+
+def test_noise_fano_width_by_hand_and_its_limits():
+    # σ² = σ_noise² + F ε E, written out: at 1 keVee, 400 + 0.11 · 2.96 · 1000 eV².
+    assert float(GERMANIUM.sigma(1.0 * keVee)) == pytest.approx(
+        math.sqrt(20.0**2 + 0.11 * 2.96 * 1000.0) * eV, rel=1e-12
+    )
+    energies = np.array([0.0, 0.1, 1.0, 10.0]) * keVee
+    noise_only = NoiseFanoSmearing(20 * eV, 0.0, 2.96 * eV)
+    assert noise_only.sigma(energies) == pytest.approx(np.full(4, 20 * eV), rel=1e-12)
+    fano_only = NoiseFanoSmearing(0.0, 0.11, 2.96 * eV)
+    assert fano_only.sigma(energies) == pytest.approx(np.sqrt(0.11 * 2.96 * eV * energies))
+    # Pair statistics: N = E/ε pairs with variance F N, so σ_E = ε √(F N).
+    pairs = 1.0 * keVee / (2.96 * eV)
+    assert float(fano_only.sigma(1.0 * keVee)) == pytest.approx(
+        2.96 * eV * math.sqrt(0.11 * pairs), rel=1e-12
+    )
+
+
+def test_noise_fano_bins_against_the_normal_distribution():
+    # Untruncated: bin probabilities are differences of Φ with σ(μ) by hand (scipy.stats).
+    model = NoiseFanoSmearing(20 * eV, 0.11, 2.96 * eV, truncate_at_zero=False)
+    edges = np.array([-0.5, 0.1, 0.21, 0.3, 0.5, 1.0, 3.0]) * keVee
+    means = np.array([0.15, 0.25, 0.6, 2.0]) * keVee
+    got = model.bin_probabilities(means, edges)
+    for row, mean in zip(got, means, strict=True):
+        sigma = math.sqrt((20 * eV) ** 2 + 0.11 * 2.96 * eV * mean)
+        assert row == pytest.approx(np.diff(stats.norm.cdf(edges, mean, sigma)), abs=1e-14)
+    # With a threshold efficiency at 210 eVee: adaptive quadrature of the truncated density.
+    threshold = ThresholdEfficiency(0.21 * keVee)
+    truncated = GERMANIUM.bin_probabilities(means, edges[1:], threshold)
+    for row, mean in zip(truncated, means, strict=True):
+        sigma = float(GERMANIUM.sigma(mean))
+        kept = stats.norm.sf(0.0, mean, sigma)
+        expected = _quad_reference(
+            lambda x, m=mean, s=sigma, k=kept: stats.norm.pdf(x, m, s) / k,
+            threshold,
+            edges[1:],
+            extra_points=(mean,),
+        )
+        assert row == pytest.approx(expected, abs=1e-9)
+
+
+def test_noise_fano_spec():
+    spec = SMEARING_SPEC.validate_python(
+        {"model": "noise-fano", "noise_fwhm": "47.1 eV", "fano": 0.11, "pair_energy": "2.96 eV"}
+    )
+    built = spec.build()
+    assert built.noise_sigma == pytest.approx(47.1 * eV / (2 * math.sqrt(2 * math.log(2))))
+    assert (built.fano, built.pair_energy) == (0.11, pytest.approx(2.96 * eV))
+    default = SMEARING_SPEC.validate_python({"model": "noise-fano", "noise_sigma": "20 eV"})
+    assert default.build().fano == 0.11 and default.build().pair_energy == pytest.approx(2.96 * eV)
+    with pytest.raises(ValidationError, match="exactly one of noise_sigma and noise_fwhm"):
+        SMEARING_SPEC.validate_python({"model": "noise-fano"})
+    with pytest.raises(ValidationError, match="fano"):
+        SMEARING_SPEC.validate_python({"model": "noise-fano", "noise_sigma": "20 eV", "fano": -1})
+    with pytest.raises(CevnsInputError, match="pair_energy must be a positive"):
+        NoiseFanoSmearing(20 * eV, 0.11, 0.0)
+
+
+# --- efficiency tables with jumps and steps -----------------------------------------------------
+
+
+def test_half_step_table_is_integrated_exactly_across_its_jump():
+    # ε = 0 below 0.3 keVee, 0.5 from 0.3 to 0.6 keVee, then linear to 1 at 1 keVee: a
+    # repeated node makes each jump; the "step" form of the first part agrees with it.
+    jumps = TabulatedEfficiency(
+        np.array([0.0, 0.3, 0.3, 0.6, 0.6, 1.0]) * keVee, [0.0, 0.0, 0.5, 0.5, 0.7, 1.0]
+    )
+    assert jumps(np.array([0.29999, 0.3, 0.45, 0.59999, 0.6, 0.8, 2.0]) * keVee) == (
+        pytest.approx([0.0, 0.5, 0.5, 0.5, 0.7, 0.85, 1.0])
+    )
+    steps = TabulatedEfficiency(
+        np.array([0.0, 0.3, 0.6]) * keVee, [0.0, 0.5, 0.7], interpolation="step", above=0.7
+    )
+    assert steps(np.array([0.1, 0.3, 0.59, 0.6, 5.0]) * keVee) == pytest.approx(
+        [0.0, 0.5, 0.5, 0.7, 0.7]
+    )
+    edges = np.array([0.1, 0.2, 0.5, 0.8, 1.5]) * keVee
+    means = np.array([0.25, 0.35, 0.7]) * keVee
+    for efficiency in (jumps, steps):
+        got = GERMANIUM.bin_probabilities(means, edges, efficiency)
+        for row, mean in zip(got, means, strict=True):
+            sigma = float(GERMANIUM.sigma(mean))
+            kept = stats.norm.sf(0.0, mean, sigma)
+            expected = _quad_reference(
+                lambda x, m=mean, s=sigma, k=kept: stats.norm.pdf(x, m, s) / k,
+                efficiency,
+                edges,
+                extra_points=(mean,),
+            )
+            assert row == pytest.approx(expected, abs=1e-9)

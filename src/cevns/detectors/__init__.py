@@ -1,12 +1,13 @@
 """Detector response: quenching, light yield, smearing, efficiencies and response matrices.
 
-* :mod:`~cevns.detectors.quenching` — E_ee(T): constant, Lindhard, linear (argon 2020),
-  polynomial (CsI 2021), tabulated;
+* :mod:`~cevns.detectors.quenching` — E_ee(T): constant, Lindhard (with the adiabatic
+  correction of germanium), linear (argon 2020), polynomial (CsI 2021), tabulated;
 * :mod:`~cevns.detectors.light_yield` — μ_PE = LY · E_ee;
-* :mod:`~cevns.detectors.smearing` — Poisson, Gamma (CsI 2021), Gaussian (argon 2020), none;
-  bin integration with an efficiency;
+* :mod:`~cevns.detectors.smearing` — Poisson, Gamma (CsI 2021), Gaussian (argon 2020),
+  noise plus Fano (germanium), none; bin integration with an efficiency;
 * :mod:`~cevns.detectors.efficiency` — energy efficiencies of the observable (logistic,
-  logistic × step, tabulated, threshold, unit) and time efficiencies (CsI 2021, unit);
+  logistic × step, tabulated with jumps or steps, threshold, unit) and time efficiencies
+  (CsI 2021, unit);
 * :mod:`~cevns.detectors.response` — the response matrix R[k, j] and analysis windows;
 * :mod:`~cevns.detectors.specs` — pydantic specs that build each component from TOML.
 
@@ -42,6 +43,7 @@ from cevns.detectors.response import (
 from cevns.detectors.smearing import (
     GammaSmearing,
     GaussianSmearing,
+    NoiseFanoSmearing,
     NoSmearing,
     PoissonSmearing,
     Smearing,
@@ -67,6 +69,7 @@ __all__ = [
     "LogisticEfficiency",
     "LogisticStepEfficiency",
     "NoSmearing",
+    "NoiseFanoSmearing",
     "ObservableKind",
     "PoissonSmearing",
     "PolynomialQuenching",

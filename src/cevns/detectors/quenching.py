@@ -11,7 +11,8 @@ Models and sources:
 * :class:`LindhardQuenching` — J. Lindhard et al., Mat. Fys. Medd. Dan. Vid. Selsk. 33, 10
   (1963), in the parametrisation of J. D. Lewin and P. F. Smith, Astropart. Phys. 6, 87
   (1996), section 6 (the form used e.g. by B. J. Scholz et al., PRD 94, 122003 (2016),
-  arXiv:1608.03588, for germanium);
+  arXiv:1608.03588, for germanium), optionally times the adiabatic correction
+  1 − exp(−T/ξ) of Scholz et al. (germanium: k = 0.1789, ξ = 0.16 keVnr);
 * :class:`LinearQuenching` — QF = a + b T[keVnr], the CENNS-10 argon form
   (COHERENT, PRL 126, 012002 (2021), arXiv:2003.10630; data release
   ``LArParametersAnlA.yaml``: a = 0.246 ± 0.006, b = 0.00078 ± 0.00009 keVnr⁻¹);
@@ -35,6 +36,15 @@ from cevns.units import keV, keVnr
 
 class Quenching(ABC):
     """Maps a nuclear recoil energy T to the electron-equivalent energy E_ee(T)."""
+
+    @property
+    def valid_range(self) -> tuple[float, float]:
+        """(T_low, T_high): the recoil energies (internal units) where the model is accepted.
+
+        A prediction needs every recoil from 0 to the largest T_max of the source; the
+        engine refuses a model whose range does not cover them.
+        """
+        return (0.0, float("inf"))
 
     @abstractmethod
     def electron_equivalent(self, recoil_energy: ArrayLike) -> np.ndarray:
@@ -67,33 +77,56 @@ class ConstantQuenching(Quenching):
 
 
 class LindhardQuenching(Quenching):
-    """Lindhard quenching: QF = k g(ε) / (1 + k g(ε)).
+    """Lindhard quenching: QF = k g(ε) / (1 + k g(ε)), optionally × (1 − exp(−T/ξ)).
 
     With ε = 11.5 Z^(−7/3) T[keV] and g(ε) = 3 ε^0.15 + 0.7 ε^0.6 + ε (J. Lindhard et al.,
     Mat. Fys. Medd. Dan. Vid. Selsk. 33, 10 (1963); this fit of g is the one of J. D. Lewin
     and P. F. Smith, Astropart. Phys. 6, 87 (1996), section 6, who also give the Lindhard
     value k = 0.133 Z^(2/3) A^(−1/2), e.g. 0.157 for germanium). ``Z`` is the atomic number
     of the recoiling nucleus, ``k`` the electronic-stopping constant (> 0).
+
+    ``adiabatic_xi`` (a recoil energy ξ > 0, internal units; default None: no correction)
+    multiplies QF by the adiabatic factor F_AC = 1 − exp(−T/ξ), which suppresses the
+    ionisation of slow sub-keV recoils: B. J. Scholz et al., PRD 94, 122003 (2016),
+    arXiv:1608.03588 (Lindhard model "with an adiabatic correction for sub-keVnr nuclear
+    recoils"; germanium at 77 K: k = 0.1789 and ξ = 0.16 keVnr, which give the abstract's
+    QF = 13.7 % at 0.3 keVnr and 25.3 % at 8.5 keVnr). For germanium without the
+    correction, A. Bonhomme et al. (CONUS), EPJC 82, 815 (2022), arXiv:2202.03754, measured
+    QF = 0.16–0.23 between 0.4 and 6.3 keVnr, compatible with k = 0.162 ± 0.004 (abstract).
+    Both factors increase with T, so E_ee does.
     """
 
-    def __init__(self, k: float, Z: int):
+    def __init__(self, k: float, Z: int, adiabatic_xi: float | None = None):
         self.k = float(require_positive("k", k))
         if isinstance(Z, bool) or not isinstance(Z, int | np.integer) or Z < 1:
             raise CevnsInputError(f"Z must be a positive integer atomic number; got {Z!r}")
         self.Z = int(Z)
+        self.adiabatic_xi = (
+            None
+            if adiabatic_xi is None
+            else float(require_positive("adiabatic_xi", adiabatic_xi, "internal energy units"))
+        )
 
     def reduced_energy(self, recoil_energy: ArrayLike) -> np.ndarray:
         """ε = 11.5 Z^(−7/3) T[keV] (Lewin & Smith 1996, section 6)."""
         return 11.5 * self.Z ** (-7.0 / 3.0) * (_recoil_energies(recoil_energy) / keV)
 
+    def adiabatic_factor(self, recoil_energy: ArrayLike) -> np.ndarray:
+        """F_AC = 1 − exp(−T/ξ) (Scholz et al. 2016, arXiv:1608.03588); 1 without ξ."""
+        energies = _recoil_energies(recoil_energy)
+        if self.adiabatic_xi is None:
+            return np.ones_like(energies, dtype=float)
+        return -np.expm1(-energies / self.adiabatic_xi)
+
     def electron_equivalent(self, recoil_energy: ArrayLike) -> np.ndarray:
         energies = _recoil_energies(recoil_energy)
         epsilon = self.reduced_energy(energies)
         g = 3.0 * epsilon**0.15 + 0.7 * epsilon**0.6 + epsilon
-        return self.k * g / (1.0 + self.k * g) * energies
+        return self.k * g / (1.0 + self.k * g) * self.adiabatic_factor(energies) * energies
 
     def __repr__(self) -> str:
-        return f"LindhardQuenching(k={self.k!r}, Z={self.Z!r})"
+        extra = "" if self.adiabatic_xi is None else f", adiabatic_xi={self.adiabatic_xi!r}"
+        return f"LindhardQuenching(k={self.k!r}, Z={self.Z!r}{extra})"
 
 
 class LinearQuenching(Quenching):
@@ -121,6 +154,13 @@ class LinearQuenching(Quenching):
                 f"(a + b·T)·T increases (a = {self.a:g}, b = {self.b_per_kevnr:g} /keVnr)"
             )
         return (self.a + self.b_per_kevnr * x) * energies
+
+    @property
+    def valid_range(self) -> tuple[float, float]:
+        """Up to T = −a/(2b) keVnr for a negative slope, where E_ee stops increasing."""
+        if self.b_per_kevnr >= 0:
+            return (0.0, float("inf"))
+        return (0.0, -self.a / (2.0 * self.b_per_kevnr) * keVnr)
 
     def __repr__(self) -> str:
         return f"LinearQuenching(a={self.a!r}, b_per_kevnr={self.b_per_kevnr!r})"
@@ -177,6 +217,11 @@ class PolynomialQuenching(Quenching):
                 f"{self.monotonic_limit / self.unit:g}, where this polynomial stops increasing"
             )
         return self._polynomial(energies / self.unit) * self.unit
+
+    @property
+    def valid_range(self) -> tuple[float, float]:
+        """[0, :attr:`monotonic_limit`]."""
+        return (0.0, self.monotonic_limit)
 
     def __repr__(self) -> str:
         return (
@@ -235,6 +280,11 @@ class TabulatedQuenching(Quenching):
                 f"[{low / keVnr:g}, {high / keVnr:g}] keVnr"
             )
         return np.asarray(self._interpolant(energies), dtype=float)
+
+    @property
+    def valid_range(self) -> tuple[float, float]:
+        """[T_first, T_last] of the table: nothing is assumed outside a measurement."""
+        return (float(self.recoil_energies[0]), float(self.recoil_energies[-1]))
 
     def __repr__(self) -> str:
         return (

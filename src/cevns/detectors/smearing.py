@@ -24,6 +24,10 @@ Models and sources:
 * :class:`GaussianSmearing` — σ/E = a / √(E/unit), the CENNS-10 argon resolution
   (COHERENT, PRL 126, 012002 (2021), arXiv:2003.10630; data release
   ``LArParametersAnlA.yaml``: a = 0.58 with E in keVee);
+* :class:`NoiseFanoSmearing` — σ² = σ_noise² + F ε E, the resolution of an ionisation
+  detector (electronic noise plus the Fano-reduced fluctuation of the number of
+  electron–hole pairs, U. Fano, Phys. Rev. 72, 26 (1947)); germanium at 77 K:
+  ε = 2.96 eV per pair, F ≈ 0.11 (measured 0.06–0.13, see the class);
 * :class:`NoSmearing` — x = μ exactly.
 """
 
@@ -346,38 +350,18 @@ def _shift_moments(raw: list[np.ndarray], centre: np.ndarray) -> list[np.ndarray
     return shifted
 
 
-class GaussianSmearing(_ContinuousSmearing):
-    """Gaussian smearing with σ/E = a / √(E / unit), i.e. σ = a √(E · unit).
+class _GaussianBase(_ContinuousSmearing):
+    """A Gaussian of mean μ and width σ(μ) (defined by a subclass), optionally truncated
+    at zero and renormalised on x ≥ 0."""
 
-    The CENNS-10 liquid-argon resolution (COHERENT, PRL 126, 012002 (2021),
-    arXiv:2003.10630; data release ``LArParametersAnlA.yaml`` and companion section 2.7:
-    a = 0.58 with E in keVee, from ⁸³ᵐKr calibration). ``resolution_at_unit`` is a (the
-    relative resolution at E = unit) and ``unit`` the energy scale in internal units
-    (``keVee``; use ``1.0`` for a photoelectron observable). σ is evaluated at the true
-    mean E = μ, the usual approximation for a resolution quoted as a function of energy.
+    truncate_at_zero: bool = True
 
-    ``truncate_at_zero`` (default True) restricts the reconstructed energy to x ≥ 0 and
-    renormalises the Gaussian there, so that every row sums to 1 over [0, ∞) — a
-    reconstructed energy is never negative. With False the Gaussian is used as it is and
-    the probability below 0 is lost unless the edges extend below 0.
-    """
-
-    def __init__(self, resolution_at_unit: float, unit: float, truncate_at_zero: bool = True):
-        self.resolution_at_unit = float(require_positive("resolution_at_unit", resolution_at_unit))
-        self.unit = float(require_positive("unit", unit, "internal units of the observable"))
-        if not isinstance(truncate_at_zero, bool | np.bool_):
-            raise CevnsInputError(
-                f"truncate_at_zero must be True or False; got {truncate_at_zero!r}"
-            )
-        self.truncate_at_zero = bool(truncate_at_zero)
-
+    @abstractmethod
     def sigma(self, true_means: ArrayLike) -> np.ndarray:
-        """σ(μ) = a √(μ · unit) (before any truncation)."""
-        means = require_non_negative("true_means", true_means)
-        return self.resolution_at_unit * np.sqrt(means * self.unit)
+        """σ(μ) before any truncation."""
 
     def _is_point_mass(self, means):
-        return self.sigma(means) == 0  # μ = 0, or a width below the float range
+        return self.sigma(means) == 0  # zero width, or a width below the float range
 
     def _partial_moments(self, means, nodes, centres, order):
         sigma = self.sigma(means)[:, None]
@@ -401,6 +385,39 @@ class GaussianSmearing(_ContinuousSmearing):
             moments = [m / kept for m in moments]
         return moments
 
+
+def _truncation_flag(value: object) -> bool:
+    if not isinstance(value, bool | np.bool_):
+        raise CevnsInputError(f"truncate_at_zero must be True or False; got {value!r}")
+    return bool(value)
+
+
+class GaussianSmearing(_GaussianBase):
+    """Gaussian smearing with σ/E = a / √(E / unit), i.e. σ = a √(E · unit).
+
+    The CENNS-10 liquid-argon resolution (COHERENT, PRL 126, 012002 (2021),
+    arXiv:2003.10630; data release ``LArParametersAnlA.yaml`` and companion section 2.7:
+    a = 0.58 with E in keVee, from ⁸³ᵐKr calibration). ``resolution_at_unit`` is a (the
+    relative resolution at E = unit) and ``unit`` the energy scale in internal units
+    (``keVee``; use ``1.0`` for a photoelectron observable). σ is evaluated at the true
+    mean E = μ, the usual approximation for a resolution quoted as a function of energy.
+
+    ``truncate_at_zero`` (default True) restricts the reconstructed energy to x ≥ 0 and
+    renormalises the Gaussian there, so that every row sums to 1 over [0, ∞) — a
+    reconstructed energy is never negative. With False the Gaussian is used as it is and
+    the probability below 0 is lost unless the edges extend below 0.
+    """
+
+    def __init__(self, resolution_at_unit: float, unit: float, truncate_at_zero: bool = True):
+        self.resolution_at_unit = float(require_positive("resolution_at_unit", resolution_at_unit))
+        self.unit = float(require_positive("unit", unit, "internal units of the observable"))
+        self.truncate_at_zero = _truncation_flag(truncate_at_zero)
+
+    def sigma(self, true_means: ArrayLike) -> np.ndarray:
+        """σ(μ) = a √(μ · unit) (before any truncation)."""
+        means = require_non_negative("true_means", true_means)
+        return self.resolution_at_unit * np.sqrt(means * self.unit)
+
     def __repr__(self) -> str:
         return (
             f"GaussianSmearing(resolution_at_unit={self.resolution_at_unit!r}, "
@@ -408,11 +425,68 @@ class GaussianSmearing(_ContinuousSmearing):
         )
 
 
+#: Mean energy per electron–hole pair in germanium at 77 K, 2.96 eV: the reference value of
+#: T. Papp et al., X-Ray Spectrom. 34, 106 (2005) (no arXiv; abstract), and of G. F. Knoll,
+#: Radiation Detection and Measurement, 4th ed. (Wiley, 2010), Table 11.1.
+GERMANIUM_PAIR_ENERGY_EV = 2.96
+#: Fano factor of germanium used by default, F = 0.11. Measurements scatter: 0.059–0.083
+#: as upper limits with ε = 2.96 eV (Papp et al. 2005, abstract) and 0.123 ± 0.003 for
+#: a HPGe spectrometer (Sains Malaysiana 44, 761 (2015), abstract, which quotes 0.13 as
+#: the usual value); 0.11 lies inside that spread.
+GERMANIUM_FANO_FACTOR = 0.11
+
+
+class NoiseFanoSmearing(_GaussianBase):
+    """Gaussian smearing of an ionisation energy with σ² = σ_noise² + F · ε · E.
+
+    E is the true electron-equivalent (ionisation) energy μ; N = E/ε electron–hole pairs
+    are made on average, with variance F · N (the definition of the Fano factor, U. Fano,
+    Phys. Rev. 72, 26 (1947), no arXiv), so the pair statistics contribute ε² F N = F ε E
+    to the variance of the energy, and the independent electronic noise σ_noise (the
+    pulser or baseline width) adds in quadrature. Germanium at 77 K:
+    ε = 2.96 eV per pair and F ≈ 0.11 (:data:`GERMANIUM_PAIR_ENERGY_EV`,
+    :data:`GERMANIUM_FANO_FACTOR`).
+
+    ``noise_sigma`` (≥ 0) and ``pair_energy`` (> 0) are energies in internal units, ``fano``
+    ≥ 0 is dimensionless. ``truncate_at_zero`` as in :class:`GaussianSmearing`.
+    """
+
+    def __init__(
+        self,
+        noise_sigma: float,
+        fano: float,
+        pair_energy: float,
+        truncate_at_zero: bool = True,
+    ):
+        self.noise_sigma = float(
+            require_non_negative("noise_sigma", noise_sigma, "internal energy units")
+        )
+        self.fano = float(require_non_negative("fano", fano))
+        self.pair_energy = float(
+            require_positive("pair_energy", pair_energy, "internal energy units")
+        )
+        self.truncate_at_zero = _truncation_flag(truncate_at_zero)
+
+    def sigma(self, true_means: ArrayLike) -> np.ndarray:
+        """σ(μ) = √(σ_noise² + F ε μ) (before any truncation)."""
+        means = require_non_negative("true_means", true_means)
+        return np.sqrt(self.noise_sigma**2 + self.fano * self.pair_energy * means)
+
+    def __repr__(self) -> str:
+        return (
+            f"NoiseFanoSmearing(noise_sigma={self.noise_sigma!r}, fano={self.fano!r}, "
+            f"pair_energy={self.pair_energy!r}, truncate_at_zero={self.truncate_at_zero!r})"
+        )
+
+
 __all__ = [
     "EFFICIENCY_INTERPOLATION_TOLERANCE",
+    "GERMANIUM_FANO_FACTOR",
+    "GERMANIUM_PAIR_ENERGY_EV",
     "GammaSmearing",
     "GaussianSmearing",
     "NoSmearing",
+    "NoiseFanoSmearing",
     "PoissonSmearing",
     "Smearing",
     "check_edges",

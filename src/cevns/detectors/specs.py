@@ -3,7 +3,9 @@
 Each component is written as a table with a ``model`` key that selects the model, e.g.::
 
     quenching = {model = "linear", a = 0.246, b = 0.00078}
+    quenching = {model = "lindhard", k = 0.1789, Z = 32, xi_kevnr = 0.16}
     smearing = {model = "gamma", a = 0.0749, b = 9.56}
+    smearing = {model = "noise-fano", noise_sigma = "20 eV", fano = 0.11, pair_energy = "2.96 eV"}
     efficiency = {model = "logistic", a = 1.32045, b = 0.285979, c = 10.8646, d = -0.333322}
     time_efficiency = {model = "csi-2021", onset = "0.52 us", decay_rate_per_us = 0.0494}
 
@@ -23,6 +25,14 @@ for an energy observable; the logistic slope ``b`` is per that unit. Each model'
 and source are in :mod:`cevns.detectors.quenching`, :mod:`~cevns.detectors.smearing` and
 :mod:`~cevns.detectors.efficiency`.
 
+Quantity kinds. keV of nuclear recoil (``keVnr``, ``MeVnr``) and keV electron-equivalent
+(``keVee``, ``MeVee``) are the same internal unit, so only the name tells them apart;
+:func:`unit_kind` classifies a unit name ("photoelectrons", "recoil", "electron-equivalent",
+or "energy" for the plain ``eV``/``keV``/``MeV``/``GeV``, which take the kind of the axis).
+Each spec lists the units it measures the observable in (:meth:`observable_units`), and the
+experiment schema refuses a unit of the wrong kind for its observable axis. The recoil
+energies of a quenching table are nuclear-recoil energies: ``keVee`` is refused there.
+
 Tables read from files (``file = "..."``): plain text, ``#`` comments and blank lines
 ignored, columns separated by spaces, tabs or commas; ``*_column`` picks a column (0-based).
 A relative path is resolved against the ``base_dir`` given to ``build`` (default: the working
@@ -35,7 +45,7 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 import numpy as np
 from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field, model_validator
@@ -56,10 +66,18 @@ from cevns.detectors.quenching import (
     PolynomialQuenching,
     TabulatedQuenching,
 )
-from cevns.detectors.smearing import GammaSmearing, GaussianSmearing, NoSmearing, PoissonSmearing
+from cevns.detectors.smearing import (
+    GERMANIUM_FANO_FACTOR,
+    GERMANIUM_PAIR_ENERGY_EV,
+    GammaSmearing,
+    GaussianSmearing,
+    NoiseFanoSmearing,
+    NoSmearing,
+    PoissonSmearing,
+)
 from cevns.errors import CevnsInputError
-from cevns.quantities import UNITS_BY_DIMENSION, Time
-from cevns.units import us
+from cevns.quantities import UNITS_BY_DIMENSION, Energy, Time
+from cevns.units import eV, keVnr, us
 
 _ENERGY_UNITS = UNITS_BY_DIMENSION["energy"]
 _OBSERVABLE_UNITS = {"PE": 1.0, **_ENERGY_UNITS}
@@ -79,9 +97,53 @@ def _unit_name(allowed: dict[str, float], kind: str):
 EnergyUnitName = _unit_name(_ENERGY_UNITS, "energy")
 ObservableUnitName = _unit_name(_OBSERVABLE_UNITS, "observable")
 
+UnitKind = Literal["photoelectrons", "recoil", "electron-equivalent", "energy"]
+
+
+def unit_kind(unit: str) -> UnitKind:
+    """The quantity kind a unit name stands for.
+
+    ``"PE"`` → photoelectrons; ``keVnr``, ``MeVnr`` → recoil (energy of the recoiling
+    nucleus); ``keVee``, ``MeVee`` → electron-equivalent (visible energy); the plain energy
+    units (``eV``, ``keV``, ``MeV``, ``GeV``) → ``"energy"``, which takes the kind of the
+    axis it is used on.
+    """
+    if unit == "PE":
+        return "photoelectrons"
+    if unit.endswith("nr"):
+        return "recoil"
+    if unit.endswith("ee"):
+        return "electron-equivalent"
+    return "energy"
+
+
+#: Unit kinds allowed for each observable (binning.observable) of an experiment.
+KINDS_BY_OBSERVABLE: dict[str, tuple[UnitKind, ...]] = {
+    "photoelectrons": ("photoelectrons",),
+    "electron-equivalent-energy": ("electron-equivalent", "energy"),
+    "recoil-energy": ("recoil", "energy"),
+}
+
+
+def units_of_kinds(kinds: tuple[UnitKind, ...]) -> list[str]:
+    """The observable unit names of the given kinds (for messages)."""
+    return [name for name in _OBSERVABLE_UNITS if unit_kind(name) in kinds]
+
 
 class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+
+    #: Observables (binning.observable) this component can describe; None: any.
+    observables: ClassVar[tuple[str, ...] | None] = None
+
+    def observable_units(self) -> dict[str, str]:
+        """Field name → unit name of every parameter measured in the observable's unit."""
+        return {}
+
+    @property
+    def is_identity(self) -> bool:
+        """True for a quenching model that is E_ee = T (only ``constant`` with factor 1)."""
+        return False
 
 
 # --- quenching ---------------------------------------------------------------------------
@@ -93,19 +155,30 @@ class ConstantQuenchingSpec(_Spec):
     model: Literal["constant"]
     factor: float
 
+    @property
+    def is_identity(self) -> bool:
+        return self.factor == 1.0
+
     def build(self, base_dir: Path | None = None) -> ConstantQuenching:
         return ConstantQuenching(self.factor)
 
 
 class LindhardQuenchingSpec(_Spec):
-    """``{model = "lindhard", k = 0.157, Z = 32}`` → :class:`LindhardQuenching`."""
+    """``{model = "lindhard", k = 0.157, Z = 32}`` → :class:`LindhardQuenching`.
+
+    ``xi_kevnr`` adds the adiabatic correction 1 − exp(−T/ξ) with ξ in keVnr (germanium:
+    k = 0.1789, ξ = 0.16 keVnr, B. J. Scholz et al., PRD 94, 122003 (2016),
+    arXiv:1608.03588).
+    """
 
     model: Literal["lindhard"]
     k: float
     Z: int
+    xi_kevnr: float | None = Field(default=None, gt=0)
 
     def build(self, base_dir: Path | None = None) -> LindhardQuenching:
-        return LindhardQuenching(self.k, self.Z)
+        xi = None if self.xi_kevnr is None else self.xi_kevnr * keVnr
+        return LindhardQuenching(self.k, self.Z, adiabatic_xi=xi)
 
 
 class LinearQuenchingSpec(_Spec):
@@ -158,6 +231,12 @@ class TabulatedQuenchingSpec(_Spec):
     @model_validator(mode="after")
     def _one_source(self):
         _require_one_source(self, "recoil_energies", "quenching_factors")
+        if unit_kind(self.unit) == "electron-equivalent":
+            allowed = ", ".join(units_of_kinds(("recoil", "energy")))
+            raise ValueError(
+                f"unit {self.unit!r} is electron-equivalent, but a quenching table lists "
+                f"nuclear recoil energies; allowed: {allowed}"
+            )
         return self
 
     def build(self, base_dir: Path | None = None) -> TabulatedQuenching:
@@ -187,6 +266,7 @@ class PoissonSmearingSpec(_Spec):
     """``{model = "poisson"}`` → :class:`PoissonSmearing`."""
 
     model: Literal["poisson"]
+    observables: ClassVar[tuple[str, ...] | None] = ("photoelectrons",)
 
     def build(self, base_dir: Path | None = None) -> PoissonSmearing:
         return PoissonSmearing()
@@ -199,6 +279,7 @@ class GammaSmearingSpec(_Spec):
     """
 
     model: Literal["gamma"]
+    observables: ClassVar[tuple[str, ...] | None] = ("photoelectrons",)
     a: float
     b: float
 
@@ -218,9 +299,48 @@ class GaussianSmearingSpec(_Spec):
     unit: ObservableUnitName = "keVee"
     truncate_at_zero: bool = True
 
+    def observable_units(self) -> dict[str, str]:
+        return {"unit": self.unit}
+
     def build(self, base_dir: Path | None = None) -> GaussianSmearing:
         return GaussianSmearing(
             self.resolution, _OBSERVABLE_UNITS[self.unit], truncate_at_zero=self.truncate_at_zero
+        )
+
+
+class NoiseFanoSmearingSpec(_Spec):
+    """``{model = "noise-fano", noise_sigma = "20 eV", fano = 0.11, pair_energy = "2.96 eV"}``.
+
+    → :class:`NoiseFanoSmearing`, σ² = σ_noise² + F ε E for an electron-equivalent
+    (ionisation) energy observable. Give the electronic noise as ``noise_sigma`` or as
+    ``noise_fwhm`` (= 2√(2 ln 2) σ); ``fano`` and ``pair_energy`` default to germanium at
+    77 K (F = 0.11, ε = 2.96 eV; sources in :mod:`cevns.detectors.smearing`).
+    """
+
+    model: Literal["noise-fano"]
+    observables: ClassVar[tuple[str, ...] | None] = ("electron-equivalent-energy",)
+    noise_sigma: Energy | None = Field(default=None, ge=0)
+    noise_fwhm: Energy | None = Field(default=None, ge=0)
+    fano: float = Field(default=GERMANIUM_FANO_FACTOR, ge=0)
+    pair_energy: Energy = Field(default=GERMANIUM_PAIR_ENERGY_EV * eV, gt=0)
+    truncate_at_zero: bool = True
+
+    @model_validator(mode="after")
+    def _one_noise(self):
+        if (self.noise_sigma is None) == (self.noise_fwhm is None):
+            raise ValueError("give exactly one of noise_sigma and noise_fwhm")
+        return self
+
+    @property
+    def sigma_noise(self) -> float:
+        """σ_noise in internal units (from ``noise_fwhm`` / 2√(2 ln 2) if given so)."""
+        if self.noise_sigma is not None:
+            return self.noise_sigma
+        return self.noise_fwhm / (2.0 * math.sqrt(2.0 * math.log(2.0)))
+
+    def build(self, base_dir: Path | None = None) -> NoiseFanoSmearing:
+        return NoiseFanoSmearing(
+            self.sigma_noise, self.fano, self.pair_energy, truncate_at_zero=self.truncate_at_zero
         )
 
 
@@ -234,7 +354,11 @@ class NoSmearingSpec(_Spec):
 
 
 SmearingSpec = Annotated[
-    PoissonSmearingSpec | GammaSmearingSpec | GaussianSmearingSpec | NoSmearingSpec,
+    PoissonSmearingSpec
+    | GammaSmearingSpec
+    | GaussianSmearingSpec
+    | NoiseFanoSmearingSpec
+    | NoSmearingSpec,
     Field(discriminator="model"),
 ]
 
@@ -251,6 +375,9 @@ class LogisticEfficiencySpec(_Spec):
     c: float
     d: float
     unit: ObservableUnitName = "PE"
+
+    def observable_units(self) -> dict[str, str]:
+        return {"unit": self.unit}
 
     def build(self, base_dir: Path | None = None) -> LogisticEfficiency:
         scale = _OBSERVABLE_UNITS[self.unit]
@@ -271,6 +398,9 @@ class LogisticStepEfficiencySpec(_Spec):
     threshold: float
     unit: ObservableUnitName = "PE"
 
+    def observable_units(self) -> dict[str, str]:
+        return {"unit": self.unit}
+
     def build(self, base_dir: Path | None = None) -> LogisticStepEfficiency:
         scale = _OBSERVABLE_UNITS[self.unit]
         return LogisticStepEfficiency(
@@ -284,6 +414,9 @@ class ThresholdEfficiencySpec(_Spec):
     model: Literal["threshold"]
     threshold: float
     unit: ObservableUnitName = "PE"
+
+    def observable_units(self) -> dict[str, str]:
+        return {"unit": self.unit}
 
     def build(self, base_dir: Path | None = None) -> ThresholdEfficiency:
         return ThresholdEfficiency(self.threshold * _OBSERVABLE_UNITS[self.unit])
@@ -306,6 +439,8 @@ class TabulatedEfficiencySpec(_Spec):
     efficiency): ``{model = "tabulated", file = "CENNS10AnlAEfficiency.txt", x_column = 0,
     efficiency_column = 2, x_unit = "keVee"}``. ``below`` and ``above`` set ε outside the
     table: a number in [0, 1] or ``"flat"`` (defaults 0 below, flat above).
+    ``interpolation``: ``"linear"`` (default; a repeated x makes a jump) or ``"step"``
+    (ε_i from x_i up to the next node).
     """
 
     model: Literal["tabulated"]
@@ -317,11 +452,15 @@ class TabulatedEfficiencySpec(_Spec):
     x_unit: ObservableUnitName = "PE"
     below: float | Literal["flat"] = 0.0
     above: float | Literal["flat"] = "flat"
+    interpolation: Literal["linear", "step"] = "linear"
 
     @model_validator(mode="after")
     def _one_source(self):
         _require_one_source(self, "x", "efficiency")
         return self
+
+    def observable_units(self) -> dict[str, str]:
+        return {"x_unit": self.x_unit}
 
     def build(self, base_dir: Path | None = None) -> TabulatedEfficiency:
         if self.file is not None:
@@ -331,7 +470,11 @@ class TabulatedEfficiencySpec(_Spec):
         else:
             x, eff = np.array(self.x), np.array(self.efficiency)
         return TabulatedEfficiency(
-            x * _OBSERVABLE_UNITS[self.x_unit], eff, below=self.below, above=self.above
+            x * _OBSERVABLE_UNITS[self.x_unit],
+            eff,
+            below=self.below,
+            above=self.above,
+            interpolation=self.interpolation,
         )
 
 
@@ -431,6 +574,7 @@ def read_columns(path: str | Path, columns: tuple[int, ...]) -> tuple[np.ndarray
 
 
 __all__ = [
+    "KINDS_BY_OBSERVABLE",
     "ConstantQuenchingSpec",
     "CsI2021TimeEfficiencySpec",
     "EnergyEfficiencySpec",
@@ -441,6 +585,7 @@ __all__ = [
     "LogisticEfficiencySpec",
     "LogisticStepEfficiencySpec",
     "NoSmearingSpec",
+    "NoiseFanoSmearingSpec",
     "PoissonSmearingSpec",
     "PolynomialQuenchingSpec",
     "QuenchingSpec",
@@ -450,6 +595,9 @@ __all__ = [
     "ThresholdEfficiencySpec",
     "TimeEfficiencySpec",
     "UnitEfficiencySpec",
+    "UnitKind",
     "UnitTimeEfficiencySpec",
     "read_columns",
+    "unit_kind",
+    "units_of_kinds",
 ]
