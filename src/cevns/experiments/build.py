@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from cevns.data.tables import read_named_table, resolve_path, verify_if_released
-from cevns.detectors.quenching import ConstantQuenching
 from cevns.errors import CevnsInputError
 from cevns.experiments.schema import (
     ExperimentSpec,
@@ -46,6 +45,12 @@ class Experiment:
     ``observable_edges`` are in PE for photoelectron observables and in internal energy
     units otherwise; ``time_edges`` in internal time units, or None when the experiment
     has no time observable (steady sources).
+
+    ``quenching`` is the document's common ``response.quenching``;
+    ``quenching_by_isotope`` holds the quenching that applies to each isotope of the
+    target (the per-element entries of ``response.quenching_by_element`` where given) and
+    ``quenching_fields`` the document field it came from (for messages). Use
+    :meth:`quenching_for`.
     """
 
     spec: ExperimentSpec
@@ -59,10 +64,20 @@ class Experiment:
     time_efficiency: object
     observable_edges: np.ndarray
     time_edges: np.ndarray | None
+    quenching_by_isotope: dict[str, object] = field(default_factory=dict)
+    quenching_fields: dict[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
         return self.spec.name
+
+    def quenching_for(self, isotope: str) -> object:
+        """The quenching of recoils of ``isotope`` (e.g. ``"I127"``)."""
+        return self.quenching_by_isotope.get(isotope, self.quenching)
+
+    def quenching_field(self, isotope: str) -> str:
+        """The document field that sets the quenching of ``isotope``."""
+        return self.quenching_fields.get(isotope, "response.quenching")
 
     @property
     def pulsed(self) -> bool:
@@ -153,17 +168,27 @@ def _seconds(spec: ExperimentSpec) -> float:
 
 def _build_component(component_spec, spec: ExperimentSpec, data_dir: str | Path | None, field: str):
     """Build a response component; a table ``file`` resolves against the document's folder,
-    then the data directory, and a file of a public release is checksum-verified."""
-    if getattr(component_spec, "file", None) is None:
-        return component_spec.build()
+    then the data directory, and a file of a public release is checksum-verified. A value
+    that only the component can judge (an efficiency above 1, a negative factor) is refused
+    with a message that starts with the field, ``response.<field>: …``."""
+    if getattr(component_spec, "file", None) is not None:
+        try:
+            path = resolve_path(
+                component_spec.file, f"response.{field}.file", spec.folder, data_dir
+            )
+        except FileNotFoundError as error:
+            raise CevnsInputError(
+                f"{error}; set CEVNS_DATA_DIR (or pass --data) to the folder holding the release"
+            ) from None
+        verify_if_released(path, data_dir)
+        component_spec = component_spec.model_copy(update={"file": path})
     try:
-        path = resolve_path(component_spec.file, f"response.{field}.file", spec.folder, data_dir)
-    except FileNotFoundError as error:
-        raise CevnsInputError(
-            f"{error}; set CEVNS_DATA_DIR (or pass --data) to the folder holding the release"
-        ) from None
-    verify_if_released(path, data_dir)
-    return component_spec.model_copy(update={"file": path}).build()
+        return component_spec.build()
+    except CevnsInputError as error:
+        message = str(error)
+        if message.startswith("response.") or ": response." in message:
+            raise
+        raise CevnsInputError(f"response.{field}: {message}") from None
 
 
 def build_experiment(spec: ExperimentSpec, data_dir: str | Path | None = None) -> Experiment:
@@ -183,9 +208,21 @@ def build_experiment(spec: ExperimentSpec, data_dir: str | Path | None = None) -
         observable_edges = (
             np.asarray(binning.observable_edges) * _ENERGY_UNITS[binning.observable_unit]
         )
+    # A recoil-energy observable only accepts the identity quenching (the schema refuses
+    # any other), so the quenching built here is the one that applies.
     quenching = _build_component(response.quenching, spec, data_dir, "quenching")
-    if binning.observable == "recoil-energy":
-        quenching = ConstantQuenching(1.0)
+    material = get_material(spec.detector.material)
+    by_element = {
+        key: _build_component(q, spec, data_dir, f"quenching_by_element.{key}")
+        for key, q in (response.quenching_by_element or {}).items()
+    }
+    quenching_by_isotope, quenching_fields = {}, {}
+    for isotope in material.isotopes:
+        key = response.quenching_key_for(isotope.name, isotope.symbol)
+        quenching_by_isotope[isotope.name] = quenching if key is None else by_element[key]
+        quenching_fields[isotope.name] = (
+            "response.quenching" if key is None else f"response.quenching_by_element.{key}"
+        )
     time_edges = None
     if binning.time_edges is not None:
         time_edges = np.asarray(binning.time_edges) * _TIME_UNITS[binning.time_unit]
@@ -195,7 +232,7 @@ def build_experiment(spec: ExperimentSpec, data_dir: str | Path | None = None) -
     return Experiment(
         spec=spec,
         flux=flux,
-        material=get_material(spec.detector.material),
+        material=material,
         detector_mass=spec.detector.mass,
         quenching=quenching,
         light_yield=light_yield,
@@ -208,4 +245,6 @@ def build_experiment(spec: ExperimentSpec, data_dir: str | Path | None = None) -
         ),
         observable_edges=observable_edges,
         time_edges=time_edges,
+        quenching_by_isotope=quenching_by_isotope,
+        quenching_fields=quenching_fields,
     )

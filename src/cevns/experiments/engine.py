@@ -11,6 +11,13 @@ the time template τ_f[t] = ∫_{bin t} ρ_f(t) ε_t(t) dt. A parameter point th
 
 a few vector products (design guide, "Speed by construction"). Charges C come from a
 :class:`ChargeModel`; the Standard Model is :class:`StandardModelCharges`.
+
+Each isotope's response uses the quenching of its element (``Experiment.quenching_for``),
+evaluated only where recoils occur, from 0 to the largest T_max of the source; a model that
+does not cover that range (a quenching table that stops short) is refused with a message
+naming its document field. Time templates integrate ρ_f ε_t adaptively over each bin (see
+:func:`time_bin_integrals`), or take exact differences of the emission-time CDF when there
+is no time efficiency.
 """
 
 from __future__ import annotations
@@ -21,9 +28,11 @@ from itertools import pairwise
 from typing import Protocol
 
 import numpy as np
+from scipy.optimize import brentq
 
 from cevns.detectors.efficiency import UnitTimeEfficiency
 from cevns.detectors.response import build_response_matrix
+from cevns.errors import CevnsInputError
 from cevns.experiments.build import Experiment
 from cevns.experiments.kernels import (
     IsotopeKernel,
@@ -37,10 +46,20 @@ from cevns.interactions.standard_model import spin_excesses
 from cevns.nuclear.form_factors import form_factors_for
 from cevns.nuclear.isotopes import get_isotope
 from cevns.sources import Disappearance, Flux
-from cevns.sources.base import gauss_legendre
+from cevns.sources.timing import GaussianPulse, InstantPulse, TabulatedPulse
+from cevns.units import keVnr
 
-#: Gauss–Legendre nodes per time bin (and per piece where the time efficiency has a kink).
-TIME_NODES_PER_BIN = 48
+#: Gauss–Legendre nodes of the rule that the adaptive time integration applies on each
+#: piece (and on its two halves, for the error estimate).
+TIME_NODES_PER_PIECE = 10
+#: Tolerances of the adaptive time integration, per piece: absolute (fractions of the
+#: flux) and relative.
+TIME_ABSOLUTE_TOLERANCE = 1e-13
+TIME_RELATIVE_TOLERANCE = 1e-10
+#: Multiples of each decay lifetime after the pulse at which the time bins are split.
+_LIFETIME_MULTIPLES = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
+#: Multiples of a Gaussian pulse's σ around its mean at which the time bins are split.
+_PULSE_SIGMAS = (-8.0, -4.0, -2.0, -1.0, 0.0, 1.0, 2.0, 4.0, 8.0)
 
 
 class ChargeModel(Protocol):
@@ -124,34 +143,67 @@ class PredictionEngine:
     # --- set-up ---------------------------------------------------------------------------
     def _kernel(self, isotope_name: str, targets: float, form_factor: str) -> IsotopeKernel:
         iso = get_isotope(isotope_name)
-        extra = self._recoils_at_observable_edges(iso.nuclear_mass)
-        nodes, weights = recoil_nodes(
-            recoil_breakpoints(self.experiment.flux, iso.nuclear_mass, extra)
-        )
-        folded = {
-            f: folded_basis(self.experiment.flux, f, nodes, iso.nuclear_mass) for f in self.flavors
-        }
+        flux = self.experiment.flux
+        end = float(recoil_breakpoints(flux, iso.nuclear_mass).max())
+        quenching = self._checked_quenching(isotope_name, end)
+        extra = self._recoils_at_observable_edges(quenching, end)
+        nodes, weights = recoil_nodes(recoil_breakpoints(flux, iso.nuclear_mass, extra))
+        folded = {f: folded_basis(flux, f, nodes, iso.nuclear_mass) for f in self.flavors}
         return IsotopeKernel(
             iso, targets, nodes, weights, folded, form_factors_for(iso.A, form_factor)
         )
 
-    def _recoils_at_observable_edges(self, nuclear_mass: float) -> np.ndarray:
-        """Recoil energies whose mean observable sits on a bin edge (kinks without smearing)."""
+    def _checked_quenching(self, isotope_name: str, end: float) -> object:
+        """The quenching of ``isotope_name``, refused unless it covers recoils 0 … ``end``
+        (the largest T_max of the source): only those recoils occur, and all of them do."""
         exp = self.experiment
-        grid = np.geomspace(1e-9, 1.0, 4000) * nuclear_mass * 1e-3
-        mean = exp.quenching.electron_equivalent(grid)
-        if exp.light_yield is not None:
-            mean = mean * exp.light_yield
-        if not np.all(np.diff(mean) > 0):
+        quenching = exp.quenching_for(isotope_name)
+        low, high = getattr(quenching, "valid_range", (0.0, np.inf))
+        if low > 0.0 or high < end:
+            raise CevnsInputError(
+                f"{exp.quenching_field(isotope_name)}: the quenching is defined for recoils "
+                f"from {low / keVnr:.4g} to {high / keVnr:.4g} keVnr, but {isotope_name} recoils "
+                f"reach {end / keVnr:.4g} keVnr (T_max of the source) from 0; extend it to "
+                f"cover [0, {end / keVnr:.4g}] keVnr (a table needs a node at T = 0)"
+            )
+        return quenching
+
+    def _recoils_at_observable_edges(self, quenching: object, end: float) -> np.ndarray:
+        """Recoil energies in (0, ``end``) whose mean observable sits on a bin edge (kinks of
+        the response without smearing), found by bisection (brentq) to machine precision."""
+        exp = self.experiment
+        scale = 1.0 if exp.light_yield is None else exp.light_yield
+
+        def mean(recoil: np.ndarray) -> np.ndarray:
+            return np.asarray(quenching.electron_equivalent(recoil), dtype=float) * scale
+
+        grid = end * np.concatenate(([0.0], np.geomspace(1e-9, 1.0, 2000)))
+        values = mean(grid)
+        if not np.all(np.diff(values) > 0):
             return np.array([])
-        edges = np.interp(exp.observable_edges, mean, grid, left=np.nan, right=np.nan)
-        return edges[np.isfinite(edges)]
+        edges = np.asarray(exp.observable_edges, dtype=float)
+        recoils = []
+        for edge in edges[(edges > values[0]) & (edges < values[-1])]:
+            j = int(np.searchsorted(values, edge))
+            if values[j] == edge:
+                recoils.append(grid[j])
+                continue
+            recoils.append(
+                brentq(
+                    lambda t, target=edge: float(mean(np.array([t]))[0]) - target,
+                    grid[j - 1],
+                    grid[j],
+                    xtol=1e-300,
+                    rtol=4 * np.finfo(float).eps,
+                )
+            )
+        return np.array(recoils)
 
     def _response(self, kernel: IsotopeKernel) -> np.ndarray:
         exp = self.experiment
         return build_response_matrix(
             kernel.recoil,
-            exp.quenching,
+            exp.quenching_for(kernel.isotope.name),
             exp.light_yield,
             exp.smearing,
             exp.observable_edges,
@@ -167,25 +219,18 @@ class PredictionEngine:
             # Exact bin fractions from the source's emission-time CDF (kinks of tabulated
             # arrival times need no quadrature).
             return {f: np.asarray(source.time_bin_fractions(f, edges)) for f in self.flavors}
-        # Split bins where the time efficiency has a kink (its breakpoints), so that each
-        # Gauss–Legendre piece integrates a smooth function.
-        kinks = np.asarray(efficiency.breakpoints, dtype=float)
-        pieces = []
-        for low, high in pairwise(edges):
-            cuts = [low, *kinks[(kinks > low) & (kinks < high)], high]
-            pieces.append([gauss_legendre(a, b, TIME_NODES_PER_BIN) for a, b in pairwise(cuts)])
-        templates = {}
-        for flavor in self.flavors:
-            templates[flavor] = np.array(
-                [
-                    sum(
-                        np.sum(w * source.time_density(flavor, t) * efficiency(t))
-                        for t, w in bin_pieces
-                    )
-                    for bin_pieces in pieces
-                ]
-            )
-        return templates
+        return time_bin_integrals(source, self.flavors, edges, efficiency)
+
+    def flux_fraction_in_time_window(self) -> dict[str, float]:
+        """Per flavour, the fraction of the emitted flux between the first and the last time
+        edge (before any time efficiency); 1 when the experiment has no time window."""
+        exp = self.experiment
+        if not exp.pulsed:
+            return dict.fromkeys(self.flavors, 1.0)
+        window = np.array([exp.time_edges[0], exp.time_edges[-1]])
+        return {
+            f: float(np.sum(exp.flux.source.time_bin_fractions(f, window))) for f in self.flavors
+        }
 
     # --- fast evaluation --------------------------------------------------------------------
     def observable_matrix(
@@ -256,12 +301,18 @@ class PredictionEngine:
 
     # --- slower outputs for reports and plots ------------------------------------------------
     def recoil_spectrum(
-        self, recoil: np.ndarray, model: ChargeModel | None = None
+        self,
+        recoil: np.ndarray,
+        model: ChargeModel | None = None,
+        isotopes: tuple[str, ...] | None = None,
     ) -> dict[str, np.ndarray]:
-        """dN/dT at arbitrary recoil energies per flavour, summed over isotopes (no response)."""
+        """dN/dT at arbitrary recoil energies per flavour, summed over isotopes (no response);
+        ``isotopes`` restricts the sum (default: every isotope of the target)."""
         model = model or self._standard_model
         out = {f: np.zeros_like(recoil, dtype=float) for f in self.flavors}
         for kernel in self.kernels:
+            if isotopes is not None and kernel.isotope.name not in isotopes:
+                continue
             probe = IsotopeKernel(
                 kernel.isotope,
                 kernel.targets,
@@ -304,3 +355,83 @@ class PredictionEngine:
             targets.values()
         )
         return per_isotope
+
+
+def time_structure_points(source: object) -> np.ndarray:
+    """Times where a pulsed source's emission density changes character: around a Gaussian
+    pulse (its mean ± 1, 2, 4, 8 σ), at the samples of tabulated pulses and arrival-time
+    tables, at an instantaneous pulse, and 0.5, 1, 2, …, 64 decay lifetimes (pion and muon)
+    after the end of the pulse, where the delayed density is exponential."""
+    pulses = [getattr(source, "pulse", None), *getattr(source, "arrival_times", {}).values()]
+    points: list[float] = []
+    for pulse in pulses:
+        if isinstance(pulse, GaussianPulse):
+            points.extend(pulse.mean + pulse.sigma * np.array(_PULSE_SIGMAS))
+        elif isinstance(pulse, TabulatedPulse):
+            points.extend(pulse.times)
+        elif isinstance(pulse, InstantPulse):
+            points.append(pulse.time)
+    timing = getattr(source, "timing", None)
+    if points and timing is not None:
+        end = max(points)
+        for lifetime in (timing.pion_lifetime, timing.muon_lifetime):
+            points.extend(end + lifetime * np.array(_LIFETIME_MULTIPLES))
+    return np.unique(np.asarray(points, dtype=float))
+
+
+def time_bin_integrals(
+    source: object, flavors: tuple[str, ...], edges: np.ndarray, efficiency: object
+) -> dict[str, np.ndarray]:
+    """τ_f[t] = ∫_{bin t} ρ_f(t) ε(t) dt for every flavour, adaptively.
+
+    Each bin is split at the efficiency's ``breakpoints`` and at the source's time structure
+    (:func:`time_structure_points`), so that every piece holds a smooth integrand, then
+    pieces are bisected until the 10-point Gauss–Legendre rule on a piece and the sum of the
+    rule on its two halves agree to 1e-13 absolute or 1e-10 relative for every flavour (the
+    sum over the halves is kept). The work adapts to the width of each bin: a 1000 µs bin
+    gets as many pieces as the pulse and the decay tail need, a 0.1 µs bin one or two.
+    """
+    edges = np.asarray(edges, dtype=float)
+    kinks = np.asarray(getattr(efficiency, "breakpoints", ()), dtype=float).ravel()
+    cuts = np.unique(np.concatenate((kinks, time_structure_points(source))))
+    lows, highs, owners = [], [], []
+    for index, (low, high) in enumerate(pairwise(edges)):
+        inside = cuts[(cuts > low) & (cuts < high)]
+        points = np.concatenate(([low], inside, [high]))
+        lows.append(points[:-1])
+        highs.append(points[1:])
+        owners.append(np.full(points.size - 1, index))
+    low, high, owner = np.concatenate(lows), np.concatenate(highs), np.concatenate(owners)
+    x, w = np.polynomial.legendre.leggauss(TIME_NODES_PER_PIECE)
+    totals = np.zeros((len(flavors), edges.size - 1))
+    min_width = 1e-12 * (edges[-1] - edges[0])
+
+    def rule(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        half = 0.5 * (b - a)
+        t = (a + half)[:, None] + half[:, None] * x[None, :]
+        weight = efficiency(t)
+        return np.stack(
+            [np.sum(source.time_density(f, t) * weight * w, axis=1) * half for f in flavors]
+        )
+
+    whole = rule(low, high)
+    for _ in range(200):
+        middle = 0.5 * (low + high)
+        left, right = rule(low, middle), rule(middle, high)
+        halves = left + right
+        error = np.abs(halves - whole).max(axis=0)
+        scale = np.abs(halves).max(axis=0)
+        done = (error <= np.maximum(TIME_ABSOLUTE_TOLERANCE, TIME_RELATIVE_TOLERANCE * scale)) | (
+            high - low <= min_width
+        )
+        np.add.at(totals, (slice(None), owner[done]), halves[:, done])
+        if np.all(done):
+            break
+        keep = ~done
+        low, middle, high, owner = low[keep], middle[keep], high[keep], owner[keep]
+        whole = np.concatenate((left[:, keep], right[:, keep]), axis=1)
+        low, high = np.concatenate((low, middle)), np.concatenate((middle, high))
+        owner = np.concatenate((owner, owner))
+    else:  # pragma: no cover - the minimum width stops the bisection first
+        raise AssertionError("adaptive time integration did not converge")
+    return {f: totals[i] for i, f in enumerate(flavors)}

@@ -64,12 +64,41 @@ class Prediction:
     def electron_equivalent_spectrum(
         self, points: int = SPECTRUM_POINTS
     ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """dN/dE_ee = dN/dT / (dE_ee/dT) per flavour (quenching only, no smearing)."""
+        """dN/dE_ee per flavour (quenching only, no smearing), summed over isotopes.
+
+        Each isotope's dN/dT becomes dN/dE_ee = dN/dT / (dE_ee/dT) with its own quenching
+        (``response.quenching_by_element``); with one quenching for all isotopes the
+        spectrum is given at E_ee(T) of the recoil grid, otherwise on a common grid of
+        E_ee up to the largest value, each isotope interpolated there (0 beyond its
+        largest E_ee).
+        """
+        exp = self.experiment
         recoil, spectra = self.recoil_spectrum(points)
-        quenching = self.experiment.quenching
-        e_ee = quenching.electron_equivalent(recoil)
-        slope = np.gradient(e_ee, recoil)
-        return e_ee, {f: values / slope for f, values in spectra.items()}
+        names = [k.isotope.name for k in self.engine.kernels]
+        quenchings = [exp.quenching_for(name) for name in names]
+        if all(q is quenchings[0] for q in quenchings):
+            e_ee = quenchings[0].electron_equivalent(recoil)
+            slope = np.gradient(e_ee, recoil)
+            return e_ee, {f: values / slope for f, values in spectra.items()}
+        per_isotope = []
+        for kernel, quenching in zip(self.engine.kernels, quenchings, strict=True):
+            grid = np.linspace(kernel.recoil[-1] / points, kernel.recoil[-1], points)
+            e_ee = quenching.electron_equivalent(grid)
+            slope = np.gradient(e_ee, grid)
+            rates = self.engine.recoil_spectrum(grid, isotopes=(kernel.isotope.name,))
+            per_isotope.append((e_ee, {f: v / slope for f, v in rates.items()}))
+        top = max(float(e[-1]) for e, _ in per_isotope)
+        common = np.linspace(top / points, top, points)
+        totals = {f: np.zeros(points) for f in self.engine.flavors}
+        for e_ee, rates in per_isotope:
+            for flavor, values in rates.items():
+                totals[flavor] += np.interp(common, e_ee, values, left=values[0], right=0.0)
+        return common, totals
+
+    def flux_fraction_in_time_window(self) -> dict[str, float]:
+        """Per flavour, the fraction of the emitted flux inside the time window (first to
+        last time edge; 1 without a time window)."""
+        return self.engine.flux_fraction_in_time_window()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``cevns predict --json``."""
@@ -96,6 +125,7 @@ class Prediction:
                 for k, v in self.flux_averaged_cross_sections.items()
                 if k != "per_nucleus"
             },
+            "flux_fraction_in_time_window": self.flux_fraction_in_time_window(),
             "observable": exp.spec.binning.observable,
             "observable_edges": (exp.observable_edges / obs_scale).tolist(),
             "time_edges_us": time_edges,
