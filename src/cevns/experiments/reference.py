@@ -83,7 +83,7 @@ def reference_observable_spectra(
                     end,
                     epsrel=1e-7,
                     limit=200,
-                    points=_kinks(engine, kernel, flavor),
+                    points=_kinks(engine, kernel, flavor, end),
                 )
                 spectra[flavor][k] += kernel.targets * value
     return spectra
@@ -92,9 +92,10 @@ def reference_observable_spectra(
 def _bin_integrand(engine: PredictionEngine, kernel, flavor: str, k: int, sin2: float | None):
     """T ↦ P_k(T) · ∫ dE φ_f dσ/dT, the integrand of bin k."""
     exp = engine.experiment
+    quenching = exp.quenching_for(kernel.isotope.name)
 
     def integrand(recoil: float) -> float:
-        mean = exp.quenching.electron_equivalent(np.array([recoil]))
+        mean = quenching.electron_equivalent(np.array([recoil]))
         if exp.light_yield is not None:
             mean = mean * exp.light_yield
         probability = exp.smearing.bin_probabilities(
@@ -105,11 +106,15 @@ def _bin_integrand(engine: PredictionEngine, kernel, flavor: str, k: int, sin2: 
     return integrand
 
 
-def _kinks(engine: PredictionEngine, kernel, flavor: str) -> list[float]:
+def _kinks(engine: PredictionEngine, kernel, flavor: str, end: float) -> list[float]:
+    """Where the integrand has kinks or steps: the line's T_max, and the recoils whose
+    mean observable sits on a bin edge (steps of the response without smearing)."""
+    quenching = engine.experiment.quenching_for(kernel.isotope.name)
+    points = [float(t) for t in engine._recoils_at_observable_edges(quenching, end)]
     line = engine.experiment.flux.source.line_energy(flavor)
-    if line is None:
-        return []
-    return [float(recoil_energy_max(line, kernel.isotope.nuclear_mass))]
+    if line is not None:
+        points.append(float(recoil_energy_max(line, kernel.isotope.nuclear_mass)))
+    return sorted(points)
 
 
 def reference_histograms(
