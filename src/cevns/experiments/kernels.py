@@ -43,13 +43,26 @@ RECOIL_NODES = 320
 MIN_RECOIL_NODES_PER_PIECE = 12
 
 
+#: At most this many support pieces enter the energy integral and the recoil breakpoints.
+#: A finely tabulated spectrum (a 1000-row solar ⁸B table) has a breakpoint at every row;
+#: its pieces are merged into this many groups of consecutive rows, each integrated with
+#: ENERGY_NODES_PER_PIECE nodes (the table is smooth on that scale: merging 1000 rows of a
+#: tabulated Michel spectrum changes a CsI prediction by < 1e-5, tests/test_tabulated_speed.py).
+MAX_SUPPORT_PIECES = 32
+
+
 def support_breakpoints(flux: Flux, flavor: str) -> np.ndarray:
-    """Energies where a continuous spectrum's formula changes (its support pieces)."""
+    """Energies where a continuous spectrum's formula changes (its support pieces), at
+    most MAX_SUPPORT_PIECES + 1 of them (every k-th row of a long table, both ends kept)."""
     low, high = flux.source.energy_range(flavor)
     pieces = getattr(flux.source, "_support", None)
     if pieces is None:
         return np.array([low, high])
-    return np.asarray(pieces(flavor), dtype=float)
+    points = np.asarray(pieces(flavor), dtype=float)
+    if points.size <= MAX_SUPPORT_PIECES + 1:
+        return points
+    keep = np.unique(np.round(np.linspace(0, points.size - 1, MAX_SUPPORT_PIECES + 1)))
+    return points[keep.astype(int)]
 
 
 def recoil_nodes(
