@@ -14,6 +14,7 @@ from cevns.experiments.schema import (
     MonochromaticSpec,
     PionDecayAtRestSpec,
     ReactorSpec,
+    TabulatedSourceSpec,
 )
 from cevns.nuclear.materials import Material, get_material
 from cevns.sources import (
@@ -24,9 +25,10 @@ from cevns.sources import (
     PionDecayAtRest,
     Reactor,
     TabulatedPulse,
+    TabulatedSource,
     get_facility,
 )
-from cevns.units import keVee, ns, s, us
+from cevns.units import MeV, keV, keVee, ns, s, us
 
 _TIME_UNITS = {"ns": ns, "us": us, "ms": 1e-3 * s, "s": s}
 _ENERGY_UNITS = {
@@ -119,6 +121,28 @@ def _arrival_times(spec: ExperimentSpec, data_dir) -> dict[str, TabulatedPulse]:
     return densities
 
 
+def _tabulated_source(
+    spec: ExperimentSpec, source_spec: TabulatedSourceSpec, data_dir
+) -> TabulatedSource:
+    """The spectrum of a ``tabulated`` source, read from its table."""
+    table = read_named_table(
+        source_spec.table.file,
+        source_spec.table.columns,
+        "source.table",
+        base_dir=spec.folder,
+        data_dir=data_dir,
+        delimiter=source_spec.table.delimiter,
+        skip_rows=source_spec.table.skip_rows,
+    )
+    unit = {"keV": keV, "MeV": MeV}[source_spec.energy_unit]
+    densities = {
+        name: table.column(name) / unit for name in source_spec.table.columns if name != "energy"
+    }
+    return TabulatedSource(
+        table.column("energy") * unit, densities, origin=f"source.table ({table.path})"
+    )
+
+
 def build_source(
     spec: ExperimentSpec, data_dir: str | Path | None = None
 ) -> tuple[NeutrinoSource, float]:
@@ -150,6 +174,8 @@ def build_source(
     if isinstance(source_spec, ReactorSpec):
         source = Reactor(source_spec.thermal_power, source_spec.fission_fractions)
         return source, _seconds(spec)
+    if isinstance(source_spec, TabulatedSourceSpec):
+        return _tabulated_source(spec, source_spec, data_dir), _seconds(spec)
     if isinstance(source_spec, MonochromaticSpec):
         source = MonochromaticSource(
             source_spec.energy, source_spec.flavor, source_spec.neutrinos_per_unit, "second"

@@ -135,8 +135,36 @@ class MonochromaticSpec(StrictModel):
     reference: str = ""
 
 
+class TabulatedSourceSpec(StrictModel):
+    """A spectrum from a table: an ``energy`` column (in ``energy_unit``) and one column per
+    flavour it emits (``nu_e``, ``nu_mu_bar``, …) holding dN/dE in neutrinos per second per
+    ``energy_unit``; linear between rows (:class:`cevns.sources.TabulatedSource`). The
+    exposure is a ``time``."""
+
+    kind: Literal["tabulated"]
+    table: TableSpec
+    energy_unit: Literal["keV", "MeV"] = "MeV"
+    reference: str = ""
+
+    @model_validator(mode="after")
+    def _columns(self) -> TabulatedSourceSpec:
+        flavours = {"nu_e", "nu_mu", "nu_tau", "nu_e_bar", "nu_mu_bar", "nu_tau_bar"}
+        if "energy" not in self.table.columns:
+            raise ValueError("a tabulated source needs an 'energy' column")
+        unknown = sorted(set(self.table.columns) - flavours - {"energy"})
+        if unknown:
+            raise ValueError(
+                f"columns {unknown} are not flavours; allowed: energy, "
+                f"{', '.join(sorted(flavours))}"
+            )
+        if not flavours & set(self.table.columns):
+            raise ValueError("a tabulated source needs at least one flavour column")
+        return self
+
+
 SourceSpec = Annotated[
-    PionDecayAtRestSpec | ReactorSpec | MonochromaticSpec, Field(discriminator="kind")
+    PionDecayAtRestSpec | ReactorSpec | MonochromaticSpec | TabulatedSourceSpec,
+    Field(discriminator="kind"),
 ]
 
 
