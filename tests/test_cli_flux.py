@@ -33,8 +33,8 @@ def test_sns_json_report():
     assert report["kind"] == "accelerator" and report["distance_m"] == 20.0
     rows = {r["flavor"]: r for r in report["flavors"]}
     assert set(rows) == {"nu_mu", "nu_e", "nu_mu_bar"}
-    # 1.4 MW / 1.01 GeV × 0.0848 / (4π (20 m)²)
-    assert rows["nu_e"]["flux"] == pytest.approx(1.4596e7, rel=1e-3)
+    # 1.4 MW / 1.01 GeV × 0.09 (the yield model at 1.01 GeV) / (4π (20 m)²)
+    assert rows["nu_e"]["flux"] == pytest.approx(1.4596e7 * 0.09 / 0.0848, rel=1e-3)
     assert rows["nu_mu"]["mean_energy_mev"] == pytest.approx(29.79, abs=0.005)
     assert rows["nu_e"]["endpoint_mev"] == pytest.approx(52.83, abs=0.005)
     assert rows["nu_e"]["fraction_before_1us"] == pytest.approx(0.3566, abs=1e-4)

@@ -203,7 +203,14 @@ def test_facility_presets():
     assert fts.repetition_rate == pytest.approx(60 * Hz)
     assert fts.protons_per_second * s == pytest.approx(1.4e6 / (1.01e9 * 1.602176634e-19), rel=1e-9)
     assert fts.duty_factor == pytest.approx(2.3548 * 150 * ns * 60 * Hz, rel=1e-3)
-    assert fts.neutrinos_per_proton_per_flavor == 0.0848
+    # The yield follows the proton energy (the audit found it fixed at 0.0848 whatever the
+    # energy): 1.01 GeV is above the 0.997 GeV anchor, 0.09 (arXiv:2006.12659).
+    assert fts.neutrinos_per_proton_per_flavor == pytest.approx(
+        neutrinos_per_proton_at_energy(1.01 * GeV)
+    )
+    assert fts.neutrinos_per_proton_per_flavor == pytest.approx(0.09)
+    slower = get_facility("sns-fts", proton_kinetic_energy=0.955 * GeV)
+    assert slower.neutrinos_per_proton_per_flavor == pytest.approx(0.08)
     sts = get_facility("sns-sts")
     assert (sts.power / MW, sts.repetition_rate / Hz, sts.proton_kinetic_energy / GeV) == (
         pytest.approx(0.7), pytest.approx(15), pytest.approx(1.3),

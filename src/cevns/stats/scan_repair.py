@@ -3,7 +3,7 @@
 A warm-started scan (each point starts from its grid neighbour's profile) can follow a
 local minimum of the nuisance parameters across a ridge and leave points far above their
 true profile (audit: up to Δχ² = 72 in a 100 × 100 NSI scan). After the scan each point is
-checked two ways:
+checked three ways:
 
 * against candidate starts — the global fit, the analysis's cold start and each grid
   neighbour's profiled nuisances: the cost at the point's scanned values with a
@@ -11,11 +11,15 @@ checked two ways:
   the point is not at its profile minimum;
 * against its neighbours: a point more than :data:`BUMP` above the mean of its two
   neighbours along an axis is a spike that a smooth profile does not have (a smooth
-  surface's second difference is of order f''·h², tiny on a scan grid).
+  surface's second difference is of order f''·h², tiny on a scan grid);
+* a point with a profiled parameter on one of its bounds, where MIGRAD can stop in a basin
+  that another start avoids (the audit's stuck points had the flux normalisation at its
+  bound).
 
-A point that fails either check is refitted from every candidate (strategy 1) and keeps
-the lowest minimum. Sweeps repeat until no point improves, so a repair propagates along
-the grid.
+A point that a candidate beats is refitted from those candidates, a spike from every
+candidate, a point on a bound from the global fit and the cold start (strategy 1); it keeps
+the lowest minimum. Later sweeps check the neighbours of the points that improved, until
+none does, so a repair propagates along the grid.
 """
 
 from __future__ import annotations
@@ -79,6 +83,18 @@ def _is_bump(index: int, shape: Sequence[int], chi2: dict[int, float]) -> bool:
     return False
 
 
+def _at_a_bound(record: Mapping[str, Any], likelihood: Likelihood) -> bool:
+    """Whether a profiled parameter of the point sits on one of its bounds (MIGRAD can
+    stop there in a basin that a start from elsewhere avoids)."""
+    for name, value in record["profiled"].items():
+        if value is None:
+            continue
+        for bound in likelihood.limits[name]:
+            if math.isfinite(bound) and abs(value - bound) <= 1e-6 * max(1.0, abs(bound)):
+                return True
+    return False
+
+
 def repair_scan(
     likelihood: Likelihood,
     axes: Sequence[ScanAxis],
@@ -94,10 +110,11 @@ def repair_scan(
     base = {**likelihood.start, **dict(global_values), **likelihood.fixed}
     cold = {**likelihood.start, **likelihood.fixed}
     repaired = 0
+    pending = set(records)  # the first sweep checks every point, later ones the neighbours
     for _ in range(MAX_SWEEPS):
         chi2 = {index: _chi2(record) for index, record in records.items()}
         improved = []
-        for index in sorted(records):
+        for index in sorted(pending):
             record = records[index]
             point = dict(zip(names, record["values"], strict=True))
             best = chi2[index]
@@ -109,14 +126,17 @@ def repair_scan(
             starts = [{**candidate, **point} for candidate in candidates]
             if record.get("error"):
                 continue
-            beaten = any(
-                float(likelihood.cost(*[start[n] for n in likelihood.names]))
-                < best - REPAIR_TOLERANCE
-                for start in starts
-            )
-            if not beaten and not _is_bump(index, shape, chi2):
+            values = [float(likelihood.cost(*[t[n] for n in likelihood.names])) for t in starts]
+            # Refit from the starts that beat the point; a spike from every start; a point
+            # on a bound from the global fit and the cold start (the first two).
+            chosen = [t for t, v in zip(starts, values, strict=True) if v < best - REPAIR_TOLERANCE]
+            if not chosen and _is_bump(index, shape, chi2):
+                chosen = starts
+            elif not chosen and _at_a_bound(record, likelihood):
+                chosen = starts[:2]
+            if not chosen:
                 continue
-            for start in starts:
+            for start in chosen:
                 try:
                     refit = profile(likelihood, point, start, strategy=REPAIR_STRATEGY)
                 except CevnsInputError:
@@ -139,7 +159,13 @@ def repair_scan(
         if results is not None and improved:
             results.append(improved)
         repaired += len(improved)
-        if not improved:
+        pending = {
+            n
+            for record in improved
+            for n in grid_neighbours(int(record["index"]), shape)
+            if n in records
+        }
+        if not pending:
             break
     return repaired
 
