@@ -38,11 +38,17 @@ import math
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
 from cevns.errors import CevnsInputError, unknown_name_error
-from cevns.stats.executors import DEFAULT_WORKERS, run_chunks
+from cevns.stats.executors import (
+    DEFAULT_WORKERS,
+    local_executor,
+    run_chunks,
+    single_threaded_workers,
+)
 from cevns.stats.grid import ScanAxis, ScanPoint, scan_points
 from cevns.stats.likelihood import (
     SCAN_STRATEGY,
@@ -243,6 +249,18 @@ def scan_identity(
     }
 
 
+def _owned(stack: ExitStack, executor: Executor) -> Executor:
+    """``executor``, shut down when ``stack`` closes: waiting for it after success,
+    cancelling what is left after an error or Ctrl-C (finished points are saved)."""
+
+    def close(kind, error, traceback) -> bool:
+        executor.shutdown(wait=kind is None, cancel_futures=kind is not None)
+        return False
+
+    stack.push(close)
+    return executor
+
+
 def run_scan(
     spec: LikelihoodRecipe,
     axes: Sequence[ScanAxis],
@@ -274,7 +292,11 @@ def run_scan(
     results, header = open_results(output_path, identity, likelihood, resume)
     fitted = header["global_fit"]
     chunks = make_chunks(axes, size, fitted["values"], fitted["errors"], SCAN_STRATEGY)
-    try:
+    with ExitStack() as stack:
+        stack.callback(results.close)
+        if executor is None:
+            stack.enter_context(single_threaded_workers())
+            executor = _owned(stack, local_executor(workers))
         records = run_chunks(
             spec,
             evaluate_scan_chunk,
@@ -286,9 +308,7 @@ def run_scan(
             description="scan",
             on_chunk=on_chunk,
         )
-        repair_scan(likelihood, axes, records, fitted["values"], results)
-    finally:
-        results.close()
+        repair_scan(spec, axes, records, fitted["values"], executor, results)
     return ScanTable.from_records(axes, records.values(), fitted)
 
 
