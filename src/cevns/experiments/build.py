@@ -7,8 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
-from cevns.data.tables import read_named_table, resolve_path, verify_if_released
+from cevns.data.tables import resolve_path, verify_if_released
 from cevns.errors import CevnsInputError
+from cevns.experiments.histograms import read_table
 from cevns.experiments.schema import (
     ExperimentSpec,
     MonochromaticSpec,
@@ -99,14 +100,8 @@ def _arrival_times(spec: ExperimentSpec, data_dir) -> dict[str, TabulatedPulse]:
     arrival = spec.source.arrival_times
     if arrival is None:
         return {}
-    table = read_named_table(
-        arrival.table.file,
-        arrival.table.columns,
-        "source.arrival_times.table",
-        base_dir=spec.folder,
-        data_dir=data_dir,
-        delimiter=arrival.table.delimiter,
-        skip_rows=arrival.table.skip_rows,
+    table = read_table(
+        arrival.table, "source.arrival_times.table", base_dir=spec.folder, data_dir=data_dir
     )
     times = table.column("time") * _TIME_UNITS[arrival.unit]
     densities = {}
@@ -125,15 +120,7 @@ def _tabulated_source(
     spec: ExperimentSpec, source_spec: TabulatedSourceSpec, data_dir
 ) -> TabulatedSource:
     """The spectrum of a ``tabulated`` source, read from its table."""
-    table = read_named_table(
-        source_spec.table.file,
-        source_spec.table.columns,
-        "source.table",
-        base_dir=spec.folder,
-        data_dir=data_dir,
-        delimiter=source_spec.table.delimiter,
-        skip_rows=source_spec.table.skip_rows,
-    )
+    table = read_table(source_spec.table, "source.table", base_dir=spec.folder, data_dir=data_dir)
     unit = {"keV": keV, "MeV": MeV}[source_spec.energy_unit]
     densities = {
         name: table.column(name) / unit for name in source_spec.table.columns if name != "energy"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cevns import units
-from cevns.data.tables import read_named_table
+from cevns.data.tables import NamedTable, read_named_table
 from cevns.errors import CevnsInputError
 from cevns.experiments.analysis_schema import (
     WEIGHT_COLUMN,
@@ -106,6 +106,25 @@ def analysis_axes(spec: ExperimentSpec, declared: Sequence[AxisSpec] | None) -> 
     return axes
 
 
+def read_table(
+    table_spec: TableSpec,
+    field: str,
+    *,
+    base_dir: str | os.PathLike[str] | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+) -> NamedTable:
+    """The table a document's ``table_spec`` names (see :func:`read_named_table`)."""
+    return read_named_table(
+        table_spec.file,
+        table_spec.columns,
+        field,
+        base_dir=base_dir,
+        data_dir=data_dir,
+        delimiter=table_spec.delimiter,
+        skip_rows=table_spec.skip_rows,
+    )
+
+
 def table_histogram(
     table_spec: TableSpec,
     axes: Sequence[Axis],
@@ -121,15 +140,7 @@ def table_histogram(
     outside any of them are dropped. ``required`` axes must all be columns of the table
     (default: every axis).
     """
-    table = read_named_table(
-        table_spec.file,
-        table_spec.columns,
-        field,
-        base_dir=base_dir,
-        data_dir=data_dir,
-        delimiter=table_spec.delimiter,
-        skip_rows=table_spec.skip_rows,
-    )
+    table = read_table(table_spec, field, base_dir=base_dir, data_dir=data_dir)
     present = [axis for axis in axes if axis.name in table.columns]
     wanted = [a.name for a in axes] if required is None else list(required)
     missing = [name for name in wanted if name not in table.columns]
@@ -214,5 +225,6 @@ __all__ = [
     "efficiency_along",
     "expand",
     "observable_unit",
+    "read_table",
     "table_histogram",
 ]
