@@ -16,7 +16,7 @@ from cevns.units import m
 
 XENON = {
     "name": "xenon-recoils",
-    "source": {"kind": "pion-decay-at-rest"},
+    "source": {"kind": "pion-decay-at-rest", "neutrinos_per_proton_per_flavor": 0.0848},
     "exposure": {"protons_on_target": 1e23},
     "detector": {"material": "Xe", "mass": "1 t", "distance": "20 m"},
     "response": {},
