@@ -32,6 +32,7 @@ import numpy as np
 
 from cevns.data.tables import resolve_path
 from cevns.errors import CevnsInputError
+from cevns.experiments.background_schema import BackgroundSpec, FactorSpec
 from cevns.experiments.build import Experiment
 from cevns.experiments.histograms import (
     Axis,
@@ -40,7 +41,6 @@ from cevns.experiments.histograms import (
     expand,
     table_histogram,
 )
-from cevns.experiments.schema import BackgroundSpec, FactorSpec
 from cevns.units import kg, tonne, year
 
 #: Exposure per unit of ``rate.per``: (detector mass unit, time unit) or protons.

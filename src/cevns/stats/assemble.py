@@ -40,11 +40,12 @@ from cevns.experiments.analysis_schema import (
     SystematicSpec,
     TableSpec,
 )
+from cevns.experiments.background_schema import BackgroundSpec
 from cevns.experiments.backgrounds import background_shape
 from cevns.experiments.build import Experiment, build_experiment
 from cevns.experiments.engine import PredictionEngine
 from cevns.experiments.histograms import Axis, analysis_axes, table_histogram
-from cevns.experiments.schema import BackgroundSpec, ExperimentSpec
+from cevns.experiments.schema import ExperimentSpec
 from cevns.quantities import parse_quantity
 from cevns.stats.analysis import Analysis
 from cevns.stats.cost import PoissonHistogram, prior_term
