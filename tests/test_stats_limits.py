@@ -76,7 +76,7 @@ def test_threshold_is_the_chi2_quantile_of_one_degree_of_freedom():
     assert limit_threshold(0.9) == pytest.approx(2.7055, abs=1e-4)
     assert limit_threshold(0.95) == pytest.approx(3.8415, abs=1e-4)
     for bad in (0.0, 1.0, 1.5):
-        with pytest.raises(CevnsInputError, match=r"--cl .* must be between 0 and 1"):
+        with pytest.raises(CevnsInputError, match=r"confidence level must be between 0 and 1"):
             limit_threshold(bad)
 
 

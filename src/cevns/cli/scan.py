@@ -329,11 +329,12 @@ def register(app: typer.Typer) -> None:
         """Upper limits on a coupling against a mass (exclusion curve, with every allowed
         interval)."""
         check_form_factor(form_factor)
-        from cevns.stats.limits import limit_threshold, run_limit
+        from cevns.stats.limits import run_limit
         from cevns.stats.scan import ScanAxis
 
         axis = ScanAxis.parse(mass, "--mass")
-        limit_threshold(cl)
+        if not 0.0 < cl < 1.0:
+            raise CevnsInputError(f"--cl (confidence level) must be between 0 and 1; got {cl!r}")
         fixed = parse_assignments(fix or [])
         recipe = likelihood_recipe(experiments, data, [axis.name, coupling], fixed, form_factor)
         path = output or default_output("limit", experiments, [coupling, axis.name])
