@@ -43,7 +43,6 @@ it to any component (the file-less ones ignore it).
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 from typing import Annotated, ClassVar, Literal
 
@@ -75,7 +74,7 @@ from cevns.detectors.smearing import (
     NoSmearing,
     PoissonSmearing,
 )
-from cevns.errors import CevnsInputError
+from cevns.detectors.table_files import _resolve, read_columns
 from cevns.quantities import UNITS_BY_DIMENSION, Energy, Time
 from cevns.units import eV, keVnr, us
 
@@ -530,47 +529,6 @@ def _require_one_source(spec: BaseModel, first: str, second: str) -> None:
         raise ValueError(f"give either file or {first} and {second}, not both")
     if spec.file is None and (getattr(spec, first) is None or getattr(spec, second) is None):
         raise ValueError(f"give file, or both {first} and {second}")
-
-
-def _resolve(path: Path, base_dir: Path | None) -> Path:
-    return path if path.is_absolute() or base_dir is None else Path(base_dir) / path
-
-
-_SEPARATOR = re.compile(r"[\s,]+")
-
-
-def read_columns(path: str | Path, columns: tuple[int, ...]) -> tuple[np.ndarray, ...]:
-    """Read the given 0-based ``columns`` of a whitespace- or comma-separated numeric table.
-
-    ``#`` starts a comment; blank lines are skipped. Raises :class:`CevnsInputError` naming
-    the file and line for a missing column or a value that is not a finite number.
-    """
-    file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise CevnsInputError(f"cannot read table {str(file)!r}: {error}") from None
-    rows: list[list[float]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        content = line.split("#", 1)[0].strip()
-        if not content:
-            continue
-        fields = [f for f in _SEPARATOR.split(content) if f]
-        if max(columns) >= len(fields):
-            raise CevnsInputError(
-                f"{file}:{number}: needs column {max(columns)} (0-based) but has {len(fields)}"
-            )
-        try:
-            values = [float(fields[c]) for c in columns]
-        except ValueError:
-            raise CevnsInputError(f"{file}:{number}: not a number in {content!r}") from None
-        if not all(math.isfinite(v) for v in values):
-            raise CevnsInputError(f"{file}:{number}: values must be finite; got {content!r}")
-        rows.append(values)
-    if not rows:
-        raise CevnsInputError(f"table {str(file)!r} has no data rows")
-    table = np.array(rows)
-    return tuple(table[:, i] for i in range(len(columns)))
 
 
 __all__ = [
