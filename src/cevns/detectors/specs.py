@@ -74,7 +74,7 @@ from cevns.detectors.smearing import (
     NoSmearing,
     PoissonSmearing,
 )
-from cevns.detectors.table_files import _resolve, read_columns
+from cevns.detectors.table_files import read_columns, resolve_table_path
 from cevns.quantities import UNITS_BY_DIMENSION, Energy, Time
 from cevns.units import eV, keVnr, us
 
@@ -241,7 +241,7 @@ class TabulatedQuenchingSpec(_Spec):
     def build(self, base_dir: Path | None = None) -> TabulatedQuenching:
         if self.file is not None:
             energies, factors = read_columns(
-                _resolve(self.file, base_dir), (self.recoil_column, self.quenching_column)
+                resolve_table_path(self.file, base_dir), (self.recoil_column, self.quenching_column)
             )
         else:
             energies, factors = np.array(self.recoil_energies), np.array(self.quenching_factors)
@@ -464,7 +464,7 @@ class TabulatedEfficiencySpec(_Spec):
     def build(self, base_dir: Path | None = None) -> TabulatedEfficiency:
         if self.file is not None:
             x, eff = read_columns(
-                _resolve(self.file, base_dir), (self.x_column, self.efficiency_column)
+                resolve_table_path(self.file, base_dir), (self.x_column, self.efficiency_column)
             )
         else:
             x, eff = np.array(self.x), np.array(self.efficiency)

@@ -12,7 +12,8 @@ import numpy as np
 from cevns.errors import CevnsInputError
 
 
-def _resolve(path: Path, base_dir: Path | None) -> Path:
+def resolve_table_path(path: Path, base_dir: Path | None) -> Path:
+    """``path`` as given when absolute or without a ``base_dir``, else below ``base_dir``."""
     return path if path.is_absolute() or base_dir is None else Path(base_dir) / path
 
 
@@ -53,4 +54,4 @@ def read_columns(path: str | Path, columns: tuple[int, ...]) -> tuple[np.ndarray
     return tuple(table[:, i] for i in range(len(columns)))
 
 
-__all__ = ["read_columns"]
+__all__ = ["read_columns", "resolve_table_path"]
