@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from cevns.cli import experiments, fit, flux, models, nuclei, predict, scan, schema, xsec
@@ -13,6 +15,27 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from cevns import __version__
+
+        typer.echo(f"cevns {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", callback=_print_version, is_eager=True
+        ),
+    ] = False,
+) -> None:
+    """Coherent elastic neutrino-nucleus scattering: cross sections, fluxes, predictions."""
+
 
 for _command_module in (xsec, nuclei, predict, experiments, flux, fit, models, scan, schema):
     _command_module.register(app)
