@@ -738,7 +738,7 @@ def _run_cevns(arguments: list[str], **environment: str) -> subprocess.Completed
     """The ``cevns`` command in a fresh interpreter (what a user's shell runs)."""
     env = {**os.environ, **environment}
     return subprocess.run(
-        [sys.executable, "-c", "from cevns.cli.app import main; main()", *arguments],
+        [sys.executable, "-c", "from cevns.cli.entry import main; main()", *arguments],
         capture_output=True,
         text=True,
         env=env,

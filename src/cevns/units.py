@@ -19,33 +19,11 @@ and ``numericalunits``).
 
 from __future__ import annotations
 
-import math
 import os
 
-_ALLOWED_BASES = ("MeV", "cm", "s")
+from cevns.unit_scale import read_scale
 
-
-def _read_scale(text: str | None) -> dict[str, float]:
-    """Parse ``CEVNS_UNIT_SCALE`` ("MeV=a,cm=b,s=c"), defaulting every base to 1."""
-    scale = dict.fromkeys(_ALLOWED_BASES, 1.0)
-    if not text:
-        return scale
-    for item in text.split(","):
-        name, sep, value = item.partition("=")
-        name = name.strip()
-        if not sep or name not in scale:
-            raise ValueError(
-                f"CEVNS_UNIT_SCALE entry {item!r} is not of the form NAME=VALUE with NAME in "
-                f"{', '.join(_ALLOWED_BASES)}"
-            )
-        number = float(value)
-        if not (math.isfinite(number) and number > 0):
-            raise ValueError(f"CEVNS_UNIT_SCALE value for {name} must be positive; got {value}")
-        scale[name] = number
-    return scale
-
-
-_SCALE = _read_scale(os.environ.get("CEVNS_UNIT_SCALE"))
+_SCALE = read_scale(os.environ.get("CEVNS_UNIT_SCALE"))
 
 # --- base units -----------------------------------------------------------------------
 MeV: float = _SCALE["MeV"]

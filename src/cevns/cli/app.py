@@ -40,7 +40,3 @@ def _main(
 for _command_module in (xsec, nuclei, predict, experiments, flux, fit, models, scan, schema):
     _command_module.register(app)
 
-
-def main() -> None:
-    """Entry point of the ``cevns`` console script."""
-    app()
