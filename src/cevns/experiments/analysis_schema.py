@@ -92,6 +92,12 @@ def unit_factor(source: str, target: str) -> float:
     return UNIT_KINDS[source_kind][source] / UNIT_KINDS[target_kind][target]
 
 
+def require_distinct(names: list[str], what: str) -> None:
+    """Refuse a list of names with a repeat (``what`` names them in the message)."""
+    if len(set(names)) != len(names):
+        raise ValueError(f"{what} must be distinct; got {names}")
+
+
 def _finite(value: float, what: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"{what} must be a finite number; got {value}")
@@ -118,8 +124,7 @@ class TableSpec(StrictModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> TableSpec:
-        if len(set(self.columns)) != len(self.columns):
-            raise ValueError(f"columns must have distinct names; got {self.columns}")
+        require_distinct(self.columns, "column names")
         for column, unit in self.units.items():
             if column not in self.columns:
                 raise ValueError(f"units names column {column!r}, not one of {self.columns}")
@@ -276,8 +281,7 @@ class SignalSpec(StrictModel):
     @field_validator("scale_parameters")
     @classmethod
     def _distinct_scales(cls, names: list[str]) -> list[str]:
-        if len(set(names)) != len(names):
-            raise ValueError(f"scale parameters must be distinct; got {names}")
+        require_distinct(names, "scale parameters")
         return names
 
 
@@ -307,8 +311,7 @@ class AnalysisSpec(StrictModel):
         if axes is None:
             return axes
         names = [a.name for a in axes]
-        if len(set(names)) != len(names):
-            raise ValueError(f"axis names must be distinct; got {names}")
+        require_distinct(names, "axis names")
         if "observable" not in names:
             raise ValueError("axes must include the experiment's observable axis 'observable'")
         return axes
@@ -316,8 +319,7 @@ class AnalysisSpec(StrictModel):
     @model_validator(mode="after")
     def _samples(self) -> AnalysisSpec:
         names = [s.name for s in self.samples]
-        if len(set(names)) != len(names):
-            raise ValueError(f"sample names must be distinct; got {names}")
+        require_distinct(names, "sample names")
         if all(s.auxiliary for s in self.samples):
             raise ValueError("at least one sample must be the measurement (auxiliary = false)")
         return self
@@ -338,6 +340,7 @@ __all__ = [
     "SpreadSpec",
     "SystematicSpec",
     "TableSpec",
+    "require_distinct",
     "unit_factor",
     "unit_kind",
 ]

@@ -12,7 +12,13 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from cevns.experiments.analysis_schema import Name, StrictModel, SystematicSpec, TableSpec
+from cevns.experiments.analysis_schema import (
+    Name,
+    StrictModel,
+    SystematicSpec,
+    TableSpec,
+    require_distinct,
+)
 
 
 class FactorSpec(StrictModel):
@@ -88,8 +94,7 @@ class BackgroundSpec(StrictModel):
         if self.shape != "separable" and self.factors:
             raise ValueError(f"shape {self.shape!r} takes no factors")
         axes = [f.axis for f in self.factors]
-        if len(set(axes)) != len(axes):
-            raise ValueError(f"factors must be on distinct axes; got {axes}")
+        require_distinct(axes, "the axes of the factors")
         if self.shape == "flat" and self.counts is None and self.rate is None:
             raise ValueError("a flat background needs counts or rate")
         for systematic in self.systematics:

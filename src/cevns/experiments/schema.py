@@ -43,6 +43,7 @@ from cevns.experiments.analysis_schema import (
     Name,
     StrictModel,
     TableSpec,
+    require_distinct,
 )
 from cevns.experiments.background_schema import (
     BackgroundSpec,
@@ -522,8 +523,7 @@ class ExperimentSpec(StrictModel):
     @model_validator(mode="after")
     def _distinct_components(self) -> ExperimentSpec:
         names = [b.name for b in self.backgrounds]
-        if len(set(names)) != len(names):
-            raise ValueError(f"background names must be distinct; got {names}")
+        require_distinct(names, "background names")
         signal = self.analysis.signal.name if self.analysis is not None else "cevns"
         if signal in names:
             raise ValueError(f"background {signal!r} has the signal's name")
