@@ -24,8 +24,15 @@ UNITS_BY_DIMENSION: dict[str, dict[str, float]] = {
         "eV": units.eV, "keV": units.keV, "MeV": units.MeV, "GeV": units.GeV,
         "keVee": units.keVee, "keVnr": units.keVnr, "MeVee": units.MeVee, "MeVnr": units.MeVnr,
     },
-    "length": {"fm": units.fm, "mm": units.mm, "cm": units.cm, "m": units.m, "km": units.km},
+    "length": {
+        "fm": units.fm, "mm": units.mm, "cm": units.cm, "m": units.m, "km": units.km,
+        "AU": units.au, "au": units.au, "pc": units.parsec, "kpc": units.kpc,
+    },
     "mass": {"g": units.gram, "kg": units.kg, "t": units.tonne, "tonne": units.tonne},
+    "exposure": {
+        "kg day": units.kg * units.day, "kg yr": units.kg * units.year,
+        "t yr": units.tonne * units.year, "tonne year": units.tonne * units.year,
+    },
     "time": {
         "ns": units.ns, "us": units.us, "µs": units.us, "ms": units.ms, "s": units.s,
         "h": units.hour, "day": units.day, "year": units.year, "yr": units.year,
@@ -78,8 +85,9 @@ def parse_quantity(text: object, dimension: str, field: str = "value") -> float:
 #: Display units, largest first: a value is shown in the first unit it reaches 1 in.
 DISPLAY_UNITS: dict[str, tuple[str, ...]] = {
     "energy": ("GeV", "MeV", "keV", "eV"),
-    "length": ("km", "m", "cm", "mm", "fm"),
+    "length": ("kpc", "pc", "AU", "km", "m", "cm", "mm", "fm"),
     "mass": ("tonne", "kg", "g"),
+    "exposure": ("t yr", "kg yr", "kg day"),
     "time": ("year", "day", "h", "s", "ms", "us", "ns"),
     "power": ("GW", "MW", "kW", "W"),
     "beam_energy": ("GWh", "MWh", "J"),
@@ -116,3 +124,4 @@ Mass = Annotated[float, _validator("mass"), _serializer("mass")]
 Time = Annotated[float, _validator("time"), _serializer("time")]
 Power = Annotated[float, _validator("power"), _serializer("power")]
 BeamEnergy = Annotated[float, _validator("beam_energy"), _serializer("beam_energy")]
+Exposure = Annotated[float, _validator("exposure"), _serializer("exposure")]

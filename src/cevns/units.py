@@ -50,6 +50,11 @@ fm: float = 1e-15 * m
 cm2: float = cm * cm
 m2: float = m * m
 fm2: float = fm * fm
+#: The astronomical unit, 149597870700 m exactly (IAU 2012 Resolution B2).
+au: float = 149597870700.0 * m
+#: The parsec, 648000/π au (IAU 2015 Resolution B2).
+parsec: float = 648000.0 / 3.141592653589793 * au
+kpc: float = 1e3 * parsec
 
 # --- time and rate --------------------------------------------------------------------
 ms: float = 1e-3 * s
@@ -88,6 +93,7 @@ __all__ = [
     "MeVnr",
     "TeV",
     "W",
+    "au",
     "cm",
     "cm2",
     "day",
@@ -103,11 +109,13 @@ __all__ = [
     "keVnr",
     "kg",
     "km",
+    "kpc",
     "m",
     "m2",
     "mm",
     "ms",
     "ns",
+    "parsec",
     "s",
     "tonne",
     "us",

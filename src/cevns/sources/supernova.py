@@ -25,7 +25,6 @@ function).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,15 +33,10 @@ from scipy.special import gammainccinv, gammaln
 from cevns.errors import CevnsInputError, require_finite, require_positive
 from cevns.sources.base import NeutrinoSource
 from cevns.sources.flavors import check_flavor
-from cevns.units import MeV, cm, joule, s
+from cevns.units import MeV, joule, kpc, parsec, s
 
 #: The erg, 1e-7 J (CGS).
 erg: float = 1e-7 * joule
-#: The parsec, 648000/π astronomical units with 1 au = 149597870700 m exactly
-#: (IAU 2012 Resolution B2, IAU 2015 Resolution B2).
-parsec: float = 648000.0 / math.pi * 149597870700.0 * 100 * cm
-#: The kiloparsec.
-kpc: float = 1e3 * parsec
 
 #: Tail fraction left beyond the quadrature's upper end.
 _TAIL = 1e-13
