@@ -8,6 +8,7 @@
 * :mod:`~cevns.sources.reactor` — Huber–Mueller reactor ν̄_e;
 * :mod:`~cevns.sources.simple` — monochromatic and tabulated sources;
 * :mod:`~cevns.sources.supernova` — pinched Fermi–Dirac supernova burst;
+* :mod:`~cevns.sources.solar` — B16 standard-solar-model neutrinos with MSW-LMA flavours;
 * :mod:`~cevns.sources.oscillation` — 3+1 and disappearance factors;
 * :mod:`~cevns.sources.flux` — :class:`Flux` at a distance and exposure helpers.
 
@@ -44,6 +45,7 @@ from cevns.sources.reactor import (
     inverse_beta_threshold,
 )
 from cevns.sources.simple import MonochromaticSource, TabulatedSource
+from cevns.sources.solar import SolarComponent, SolarNeutrinos, solar_components
 from cevns.sources.supernova import FlavorEmission, SupernovaBurst, kpc
 from cevns.sources.timing import (
     DecayTimeProfile,
@@ -71,6 +73,8 @@ __all__ = [
     "PionDecayAtRest",
     "ProtonPulse",
     "Reactor",
+    "SolarComponent",
+    "SolarNeutrinos",
     "SterileActiveSurvival",
     "SupernovaBurst",
     "TabulatedPulse",
@@ -90,4 +94,5 @@ __all__ = [
     "oscillation_phase",
     "protons_on_target_from_beam_energy",
     "protons_on_target_from_power",
+    "solar_components",
 ]
