@@ -262,3 +262,138 @@ def test_unit_scale_invariance(run_probe):
     scaled = run_probe(SCALE_PROBE, "MeV=3.7e-3,cm=4.1e12,s=2.9e-7")
     for key, value in default.items():
         assert scaled[key] == pytest.approx(value, rel=1e-9, abs=0), key
+
+
+def _solar_document(**source) -> dict:
+    return {
+        "schema_version": 1,
+        "name": "xe-solar-8b",
+        "reference": "test document",
+        "kind": "projection",
+        "source": {"kind": "solar", **source},
+        "exposure": {"time": "1 yr"},
+        "detector": {"material": "Xe", "mass": "1 t"},
+        "response": {},
+        "binning": {
+            "observable": "recoil-energy",
+            "observable_unit": "keVnr",
+            "observable_edges": [1.0, 2.0, 3.0, 5.0],
+        },
+    }
+
+
+def test_solar_document_round_trip_and_prediction():
+    """A solar document validates, defaults its distance to 1 AU, builds a per-second source
+    and predicts through the engine the rate computed from σ(E) directly (above 1 keVnr)."""
+    from cevns.experiments.build import build_experiment, build_source
+    from cevns.experiments.load import parse_experiment
+    from cevns.experiments.prediction import predict
+    from cevns.experiments.schema import ExperimentSpec
+    from cevns.interactions.cross_section import differential_cross_section
+
+    spec = parse_experiment(_solar_document(components=["8B"], model="B16-GS98"))
+    assert spec.detector.distance == pytest.approx(1 * au)
+    again = ExperimentSpec.model_validate(spec.model_dump())
+    assert again == spec
+    source, seconds = build_source(spec)
+    assert isinstance(source, SolarNeutrinos) and source.components == ("8B",)
+    assert seconds == pytest.approx(year / s)
+    experiment = build_experiment(spec)
+    assert experiment.flux.distance == pytest.approx(1 * au)
+    assert experiment.flux.units_of_source == pytest.approx(year / s)
+    events = predict(spec).total_events
+    # Direct: Σ_flavours Σ_isotopes N ∫∫ Φ(E) dσ/dT dT dE over 1–5 keV.
+    material = get_material("Xe")
+    flux = Flux(source, seconds, 1 * au)
+    recoil = np.linspace(1.0, 5.0, 801) * keV
+    direct = 0.0
+    for flavor in source.flavors:
+        quadrature = flux.energy_quadrature(flavor)
+        for isotope, per_mass in material.nuclei_per_mass_by_isotope().items():
+            d = differential_cross_section(quadrature.energies[:, None], recoil, isotope, flavor)
+            rate = (quadrature.weights[:, None] * d).sum(axis=0)
+            direct += per_mass * tonne * np.trapezoid(rate, recoil)
+    assert events == pytest.approx(direct, rel=2e-3)
+    assert events == pytest.approx(102, rel=0.05)
+
+
+@pytest.mark.parametrize(
+    ("source", "words"),
+    [
+        ({"model": "SSM"}, ["source.solar.model", "SSM", "B16-GS98"]),
+        ({"components": ["8B", "9C"]}, ["source.solar.components", "9C", "hep"]),
+        ({"oscillation": "vac"}, ["source.solar.oscillation", "msw-lma"]),
+    ],
+)
+def test_solar_document_errors_are_one_line(source, words):
+    from cevns.experiments.load import parse_experiment
+
+    with pytest.raises(CevnsInputError) as error:
+        parse_experiment(_solar_document(**source))
+    message = str(error.value)
+    assert "\n" not in message
+    for word in words:
+        assert word in message, message
+
+
+def test_solar_document_keeps_an_explicit_distance():
+    from cevns.experiments.load import parse_experiment
+
+    document = _solar_document()
+    document["detector"]["distance"] = "0.983 AU"
+    assert parse_experiment(document).detector.distance == pytest.approx(0.983 * au)
+
+
+def _cli(*args: str):
+    import typer
+    from typer.testing import CliRunner
+
+    from cevns.cli import flux as flux_command
+
+    app = typer.Typer()
+
+    @app.callback()
+    def _root() -> None:
+        """Test application."""
+
+    flux_command.register(app)
+    return CliRunner().invoke(app, ["flux", *args])
+
+
+@pytest.mark.parametrize("model", B16)
+def test_cli_flux_solar_json(model):
+    import json
+
+    result = _cli("solar", "--model", model, "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["kind"] == "solar" and report["model"] == model
+    assert report["source_unit"] == "second" and report["distance_au"] == 1.0
+    rows = {r["component"]: r for r in report["components"]}
+    assert list(rows) == list(COMPONENT_NAMES)
+    keys = {"flux", "table_flux", "relative_uncertainty", "reference", "mean_energy_mev"}
+    keys |= {"endpoint_mev", "line_energies_mev", "survival_probability_nu_e", "reaction"}
+    for name, row in rows.items():
+        assert keys <= set(row)
+        assert row["flux"] == pytest.approx(B16[model][name][0], rel=2e-5)
+        assert row["table_flux"] == B16[model][name][0]
+        assert row["relative_uncertainty"] == B16[model][name][1]
+        assert 0.29 < row["survival_probability_nu_e"] < 0.56
+    assert rows["7Be"]["line_energies_mev"] == [0.3843, 0.8613]
+    assert rows["7Be"]["endpoint_mev"] is None
+    assert rows["8B"]["endpoint_mev"] == pytest.approx(15.3)
+    assert report["total_flux"] == pytest.approx(sum(v[0] for v in B16[model].values()), rel=1e-5)
+    assert {r["flavor"] for r in report["flavors"]} == {"nu_e", "nu_mu", "nu_tau"}
+
+
+def test_cli_flux_solar_table_and_errors():
+    result = _cli("solar")
+    assert result.exit_code == 0, result.output
+    assert (
+        "8B" in result.stdout and "⟨P_ee⟩" in result.stdout and "arXiv:1611.09867" in result.stdout
+    )
+    bad = _cli("solar", "--model", "SSM")
+    assert bad.exit_code == 2
+    assert "model must be one of B16-GS98, B16-AGSS09met; got 'SSM'" in bad.output
+    assert _cli("solar", "--distance", "3").exit_code == 2
+    assert _cli("reactor", "--model", "B16-GS98").exit_code == 2

@@ -2,10 +2,13 @@
 
 SOURCE is an accelerator facility (``cevns flux sns-fts``; the names are listed in the
 error for an unknown one), ``reactor`` (with ``--power`` in GW thermal), ``supernova`` (the
-benchmark burst of :mod:`cevns.sources.supernova`) or the path of a tabulated spectrum
-file (format in :mod:`cevns.sources.simple`). Steady and pulsed sources give a flux per cm²
-per second; the supernova gives a time-integrated fluence per cm²; a tabulated file whose
-source unit is not the second gives a fluence per cm² per source unit. Pulsed sources also
+benchmark burst of :mod:`cevns.sources.supernova`), ``solar`` (a standard solar model,
+``--model B16-GS98`` or ``B16-AGSS09met``: each component's flux at Earth next to its table
+value, uncertainty, mean energy, endpoint or lines and ν_e survival probability) or the path
+of a tabulated spectrum file (format in :mod:`cevns.sources.simple`). Steady and pulsed
+sources give a flux per cm² per second; the supernova gives a time-integrated fluence per
+cm²; a tabulated file whose source unit is not the second gives a fluence per cm² per
+source unit. Pulsed sources also
 give the fraction of each flavour emitted within 1 µs of the pulse centre (t = 0) and the
 time densities on a grid.
 """
@@ -27,8 +30,9 @@ from cevns.sources.flux import Flux
 from cevns.sources.pion_dar import PionDecayAtRest
 from cevns.sources.reactor import Reactor
 from cevns.sources.simple import TabulatedSource
+from cevns.sources.solar import SolarNeutrinos, component_reaction, solar_model_names
 from cevns.sources.supernova import DEFAULT_DISTANCE, SupernovaBurst, kpc
-from cevns.units import GW, MW, GeV, Hz, MeV, cm2, m, ns, s, us
+from cevns.units import GW, MW, GeV, Hz, MeV, au, cm2, eV, m, ns, s, us
 
 #: Default distance for accelerators, reactors and files: 20 m.
 DEFAULT_DISTANCE_M = 20.0
@@ -60,16 +64,80 @@ def _flavor_rows(flux: Flux, per_unit: float) -> list[dict[str, Any]]:
     return rows
 
 
+#: Sources whose flux is defined at the detector (no --distance): the 1 AU convention.
+DIFFUSE_SOURCES = ("solar",)
+
+
+def _solar_components(source: SolarNeutrinos) -> list[dict[str, Any]]:
+    """Per component: the spectrum's integral (before oscillation) and the table value."""
+    rows = []
+    for name in source.components:
+        table = source.component(name)
+        quadrature = source.component_quadrature(name)
+        low, high = source.component_energy_range(name)
+        lines = source.line_energies(name)
+        rows.append(
+            {
+                "component": name,
+                "reaction": component_reaction(name),
+                "flux": quadrature.total / (1 / cm2 / s),
+                "table_flux": table.flux / (1 / cm2 / s),
+                "relative_uncertainty": table.relative_uncertainty,
+                "reference": table.reference,
+                "mean_energy_mev": quadrature.mean_energy / MeV,
+                "endpoint_mev": None if lines else high / MeV,
+                "line_energies_mev": [e / MeV for e in lines],
+                "min_energy_mev": low / MeV,
+                "survival_probability_nu_e": source.mean_survival_probability(name),
+            }
+        )
+    return rows
+
+
 def flux_report(
-    source_name: str, distance_m: float | None = None, power_gw: float | None = None
+    source_name: str,
+    distance_m: float | None = None,
+    power_gw: float | None = None,
+    model: str | None = None,
 ) -> tuple[dict[str, Any], NeutrinoSource]:
     """The numbers ``cevns flux`` prints, as a JSON-ready dictionary, and the source."""
     if distance_m is not None:
         require_positive("--distance", distance_m, "m")
+        if source_name in DIFFUSE_SOURCES:
+            raise CevnsInputError(
+                f"--distance does not apply to the {source_name} source (its flux is given at "
+                "the detector, 1 AU from the Sun); leave it out"
+            )
     if power_gw is not None and source_name != "reactor":
         raise CevnsInputError(f"--power applies to the reactor source only; got {source_name!r}")
+    if model is not None and source_name not in ("solar",):
+        raise CevnsInputError(f"--model applies to the solar source only; got {source_name!r}")
     report: dict[str, Any] = {"source": source_name}
-    if source_name in facility_names():
+    if source_name == "solar":
+        source = SolarNeutrinos(model or "B16-GS98")
+        distance = 1 * au
+        flux = Flux(source, 1 / s, distance)
+        per_unit = 1 / cm2 / s
+        parameters = source.parameters
+        report |= {
+            "kind": "solar",
+            "label": f"solar neutrinos, {source.model}, MSW-LMA, at 1 AU",
+            "quantity": "flux [ν cm⁻² s⁻¹]",
+            "model": source.model,
+            "models": list(solar_model_names()),
+            "reference": source.reference,
+            "oscillation": source.oscillation,
+            "oscillation_parameters": {
+                "sin2_theta12": parameters.sin2_theta12,
+                "sin2_theta13": parameters.sin2_theta13,
+                "sin2_theta23": parameters.sin2_theta23,
+                "delta_m2_21_ev2": parameters.delta_m2_21 / eV**2,
+                "reference": parameters.reference,
+            },
+            "components": _solar_components(source),
+            "distance_au": 1.0,
+        }
+    elif source_name in facility_names():
         facility = get_facility(source_name)
         source: NeutrinoSource = facility.source()
         distance = (distance_m or DEFAULT_DISTANCE_M) * m
@@ -128,9 +196,9 @@ def flux_report(
         }  # fmt: skip
     else:
         raise unknown_name_error(
-            "source (facility, 'reactor', 'supernova' or an existing file)",
+            "source (facility, 'reactor', 'supernova', 'solar' or an existing file)",
             source_name,
-            (*facility_names(), "reactor", "supernova"),
+            (*facility_names(), "reactor", "supernova", "solar"),
         )
     report["source_unit"] = source.source_unit
     report["distance_m"] = distance / m
@@ -159,7 +227,7 @@ def register(app: typer.Typer) -> None:
             str,
             typer.Argument(
                 help="Facility (sns-fts, sns-fts-ppu, sns-sts, lujan, ess, jparc-mlf, csns), "
-                "'reactor', 'supernova' or a spectrum file."
+                "'reactor', 'supernova', 'solar' or a spectrum file."
             ),
         ],
         distance: Annotated[
@@ -169,13 +237,17 @@ def register(app: typer.Typer) -> None:
         power: Annotated[
             float | None, typer.Option(help="Reactor thermal power in GW (default 3).")
         ] = None,
+        model: Annotated[
+            str | None,
+            typer.Option(help="Solar model: B16-GS98 (default) or B16-AGSS09met."),
+        ] = None,
         plot: Annotated[
             Path | None, typer.Option(help="Save a figure of the spectra (and timing) here.")
         ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     ) -> None:
         """Per-flavour flux, mean energy, endpoint and (pulsed sources) timing."""
-        report, neutrino_source = flux_report(source, distance, power)
+        report, neutrino_source = flux_report(source, distance, power, model)
         if plot is not None:
             from cevns.plotting.sources import plot_source_overview
 
@@ -188,6 +260,9 @@ def register(app: typer.Typer) -> None:
 
 
 def _print(report: dict[str, Any]) -> None:
+    if report["kind"] == "solar":
+        _print_solar(report)
+        return
     where = (
         f"{report['distance_kpc']:g} kpc"
         if report["distance_kpc"] is not None
@@ -224,3 +299,38 @@ def _print(report: dict[str, Any]) -> None:
             ["t [µs]", *(FLAVOR_LABELS[f] for f in flavors)],
             [[t, *(grid[f][i] for f in flavors)] for i, t in enumerate(grid["time_us"])],
         )
+
+
+def _print_solar(report: dict[str, Any]) -> None:
+    rows = []
+    for r in report["components"]:
+        energy = (
+            ", ".join(f"{e:.4g}" for e in r["line_energies_mev"]) + " (lines)"
+            if r["line_energies_mev"]
+            else f"{r['endpoint_mev']:.4g}"
+        )
+        uncertainty = f"{100 * r['relative_uncertainty']:.3g} %"
+        rows.append([r["component"], r["flux"], r["table_flux"], uncertainty,
+                     r["mean_energy_mev"], energy, r["survival_probability_nu_e"]])  # fmt: skip
+    print_table(
+        f"{report['label']} (before oscillation) — {report['reference']}",
+        [
+            "component",
+            "flux [cm⁻² s⁻¹]",
+            "table",
+            "1σ",
+            "⟨E⟩ [MeV]",
+            "endpoint or lines [MeV]",
+            "⟨P_ee⟩",
+        ],
+        rows,
+    )
+    flavors = [
+        [FLAVOR_LABELS[r["flavor"]], r["flux"], r["mean_energy_mev"]] for r in report["flavors"]
+    ]
+    flavors.append(["total", report["total_flux"], ""])
+    print_table(
+        f"at Earth after MSW-LMA ({report['oscillation_parameters']['reference']})",
+        ["flavour", report["quantity"], "⟨E⟩ [MeV]"],
+        flavors,
+    )

@@ -15,6 +15,7 @@ from cevns.experiments.schema import (
     MonochromaticSpec,
     PionDecayAtRestSpec,
     ReactorSpec,
+    SolarSpec,
     TabulatedSourceSpec,
 )
 from cevns.nuclear.materials import Material, get_material
@@ -167,6 +168,11 @@ def build_source(
         source = MonochromaticSource(
             source_spec.energy, source_spec.flavor, source_spec.neutrinos_per_unit, "second"
         )
+        return source, _seconds(spec)
+    if isinstance(source_spec, SolarSpec):
+        from cevns.sources.solar import SolarNeutrinos
+
+        source = SolarNeutrinos(source_spec.model, source_spec.components, source_spec.oscillation)
         return source, _seconds(spec)
     raise AssertionError(f"unhandled source kind {source_spec!r}")  # pragma: no cover
 

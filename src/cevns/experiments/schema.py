@@ -158,8 +158,52 @@ class TabulatedSourceSpec(StrictModel):
         return self
 
 
+class SolarSpec(StrictModel):
+    """Solar neutrinos (:class:`cevns.sources.SolarNeutrinos`): a standard solar ``model``
+    (``B16-GS98``, ``B16-AGSS09met``), its ``components`` (default all: pp, pep, hep, 7Be, 8B,
+    13N, 15O, 17F) and the ``oscillation`` (``msw-lma`` or ``none``). The exposure is a
+    ``time`` (or a mass × time ``exposure``); ``detector.distance`` defaults to 1 AU."""
+
+    kind: Literal["solar"]
+    model: str = "B16-GS98"
+    components: list[str] | None = None
+    oscillation: Literal["msw-lma", "none"] = "msw-lma"
+    reference: str = ""
+
+    @field_validator("model")
+    @classmethod
+    def _known_model(cls, value: str) -> str:
+        from cevns.sources.solar import solar_model_names
+
+        if value not in solar_model_names():
+            raise ValueError(
+                f"unknown solar model {value!r}; allowed: {', '.join(solar_model_names())}"
+            )
+        return value
+
+    @field_validator("components")
+    @classmethod
+    def _known_components(cls, value: list[str] | None) -> list[str] | None:
+        from cevns.sources.solar import COMPONENT_NAMES
+
+        if value is None:
+            return value
+        if not value:
+            raise ValueError(f"give at least one of {', '.join(COMPONENT_NAMES)}, or leave it out")
+        unknown = [name for name in value if name not in COMPONENT_NAMES]
+        if unknown:
+            raise ValueError(
+                f"unknown solar component {unknown[0]!r}; allowed: {', '.join(COMPONENT_NAMES)}"
+            )
+        require_distinct(value, "solar components")
+        return value
+
+
+#: Source kinds whose flux needs no distance: the detector sits at 1 AU by convention.
+DEFAULT_DISTANCE_BY_KIND = {"solar": "1 AU"}
+
 SourceSpec = Annotated[
-    PionDecayAtRestSpec | ReactorSpec | MonochromaticSpec | TabulatedSourceSpec,
+    PionDecayAtRestSpec | ReactorSpec | MonochromaticSpec | TabulatedSourceSpec | SolarSpec,
     Field(discriminator="kind"),
 ]
 
@@ -489,6 +533,17 @@ class ExperimentSpec(StrictModel):
     notes: str = ""
 
     _folder: Path | None = PrivateAttr(default=None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_distance(cls, data: object) -> object:
+        # A solar (or diffuse) source's detector sits at 1 AU unless the document says.
+        if isinstance(data, dict) and isinstance(data.get("source"), dict):
+            default = DEFAULT_DISTANCE_BY_KIND.get(data["source"].get("kind"))
+            detector = data.get("detector")
+            if default and isinstance(detector, dict) and "distance" not in detector:
+                data = {**data, "detector": {**detector, "distance": default}}
+        return data
 
     @property
     def folder(self) -> Path | None:
