@@ -38,6 +38,8 @@ URL_PREFIXES = {
     "coherent-csi-2021": "https://arxiv.org/src/2110.07730v2/anc/",
     "coherent-lar-2020": "https://zenodo.org/records/3903810/files/",
 }
+#: Releases published file by file (the others as one archive, not downloaded by cevns).
+DOWNLOADABLE = [r for r in RELEASES if not release_record(r).archive]
 
 
 # --- the checksum table --------------------------------------------------------------
@@ -53,7 +55,7 @@ def test_table_entries_are_well_formed(release: str) -> None:
     for entry in record.files:
         assert re.fullmatch(r"[0-9a-f]{64}", entry.sha256)
         assert not PurePosixPath(entry.path).is_absolute() and ".." not in entry.path
-        if entry.required:
+        if entry.required and not record.archive:
             # Published addresses store every file flat under its base name.
             name = PurePosixPath(entry.path).name
             assert entry.url.startswith(URL_PREFIXES[release] + name)
@@ -76,10 +78,19 @@ def test_table_lists_every_file_of_the_release(shared_data_dir: Path, release: s
     folder = shared_data_dir / release
     if not folder.is_dir():
         pytest.skip(f"{release} not found in {shared_data_dir}")
+    record = release_record(release)
     on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
-    assert on_disk == {entry.path for entry in release_record(release).files}
-    for entry in release_record(release).files:
+    grouped = {path for path in on_disk if any(g.contains(path) for g in record.groups)}
+    assert on_disk - grouped == {entry.path for entry in record.files}
+    assert len(grouped) == sum(g.count for g in record.groups)
+    for entry in record.files:
         assert sha256_of(folder / entry.path) == entry.sha256
+    assert verify_folder(release, folder) == []
+
+
+def test_an_archive_release_is_not_downloaded(tmp_path: Path) -> None:
+    with pytest.raises(CevnsInputError, match="published as one archive"):
+        download_release("xenonnt-cevns-2026", directory=tmp_path)
 
 
 def test_verify_release_needs_the_folder(tmp_path: Path) -> None:
@@ -116,7 +127,7 @@ def server(
 ) -> Iterator[LocalServer]:
     """Serve a temporary copy of the releases from http://127.0.0.1:<port>/."""
     root = tmp_path / "served"
-    for release in RELEASES:
+    for release in DOWNLOADABLE:
         if not (shared_data_dir / release).is_dir():
             pytest.skip(f"{release} not found in {shared_data_dir}")
         shutil.copytree(shared_data_dir / release, root / release)
@@ -146,7 +157,7 @@ def server(
 @pytest.mark.data
 def test_download_both_releases_from_a_mirror(server: LocalServer, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    for release in RELEASES:
+    for release in DOWNLOADABLE:
         folder = download_release(release, directory=cache, base_url=server.url + "/")
         assert folder == cache / release
         assert verify_folder(release, folder) == []

@@ -28,6 +28,24 @@ def experiment_summary(name: str) -> dict[str, Any]:
     }
 
 
+def combination_summary(name: str) -> dict[str, Any]:
+    """One line of ``cevns experiments`` for a combination of documents."""
+    from cevns.experiments.combination import load_combination
+
+    spec, _ = load_combination(name)
+    return {
+        "name": spec.name,
+        "title": spec.title,
+        "kind": "combination",
+        "source": "",
+        "material": "",
+        "mass": "",
+        "distance": "",
+        "combine": list(spec.combine),
+        "reference": spec.reference,
+    }
+
+
 def resolved_experiment(name: str) -> dict[str, Any]:
     """The full description with defaults filled in, plus derived quantities."""
     from cevns.experiments.build import build_experiment
@@ -55,10 +73,12 @@ def register(app: typer.Typer) -> None:
     def experiments(
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     ) -> None:
-        """List the experiment presets."""
+        """List the experiment presets and the combinations of them (joint fits)."""
+        from cevns.experiments.combination import combination_names
         from cevns.experiments.load import preset_names
 
         rows = [experiment_summary(name) for name in preset_names()]
+        rows += [combination_summary(name) for name in combination_names()]
         if as_json:
             print_json({"experiments": rows})
             return
@@ -85,6 +105,20 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Print one experiment fully resolved (defaults filled in, derived numbers added),
         or with --toml the document as written (its comments cite each number)."""
+        from cevns.experiments.combination import load_combination
+
+        combination = load_combination(name)
+        if combination is not None:
+            spec, _ = combination
+            if as_toml:
+                from cevns.experiments.combination import combination_text
+
+                typer.echo(combination_text(name), nl=False)
+            elif as_json:
+                print_json(spec.model_dump(mode="json"))
+            else:
+                typer.echo(f"{spec.name}: {spec.title}\ncombines {', '.join(spec.combine)}")
+            return
         if as_toml:
             from cevns.experiments.load import document_text
 

@@ -1,11 +1,14 @@
-"""Loaders for the public COHERENT data releases, found by setting or cache, checksummed.
+"""Loaders for the public data releases, found by setting or cache, checksummed.
 
-Two releases are supported, each a folder inside the data directory:
+Three releases are known, each a folder inside the data directory:
 
 * ``coherent-csi-2021`` — the CsI[Na] full dataset (arXiv:2110.07730):
   :func:`load_csi_2021`;
 * ``coherent-lar-2020`` — CENNS-10 liquid argon, Analysis A (arXiv:2003.10630,
-  companion arXiv:2006.12659, Zenodo 10.5281/zenodo.3903810): :func:`load_lar_2020`.
+  companion arXiv:2006.12659, Zenodo 10.5281/zenodo.3903810): :func:`load_lar_2020`;
+* ``xenonnt-cevns-2026`` — XENONnT solar ⁸B CEvNS (PRL 133, 191002; arXiv:2604.06002;
+  Zenodo 10.5281/zenodo.20576156), read by the ``xenonnt-b8-*`` analysis documents through
+  :mod:`cevns.data.hdf5_histograms` and :mod:`cevns.data.tables`.
 
 The data directory is the ``directory`` argument if given, else ``CEVNS_DATA_DIR``, else
 the user cache, where :func:`download_release` puts the releases (see
@@ -14,7 +17,7 @@ is read (:func:`verify_release`, :func:`verify_folder`); pass ``verify=False`` t
 
 >>> from cevns.data import RELEASES
 >>> RELEASES
-('coherent-csi-2021', 'coherent-lar-2020')
+('coherent-csi-2021', 'coherent-lar-2020', 'xenonnt-cevns-2026')
 """
 
 from __future__ import annotations

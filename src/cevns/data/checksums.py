@@ -8,6 +8,7 @@ in ``../shared/data``; for the argon release they agree with Zenodo record 39038
 
 from __future__ import annotations
 
+import fnmatch
 import functools
 import hashlib
 import os
@@ -45,14 +46,35 @@ class ReleaseFile:
 
 
 @dataclass(frozen=True)
+class ReleaseGroup:
+    """A folder of many files checked together: ``count`` files matching ``pattern`` in
+    ``folder`` (relative to the release folder), whose sha256sum listing — one line
+    ``"<sha256>  <file name>\\n"`` per file, sorted by name — has the SHA-256 ``sha256``."""
+
+    folder: str
+    pattern: str
+    count: int
+    sha256: str
+
+    def contains(self, inner: str) -> bool:
+        """Whether the release-relative path ``inner`` belongs to this group."""
+        folder, _, name = inner.rpartition("/")
+        return folder == self.folder and fnmatch.fnmatchcase(name, self.pattern)
+
+
+@dataclass(frozen=True)
 class ReleaseRecord:
-    """A release: its title, the publication it accompanies, its record and its files."""
+    """A release: its title, the publication it accompanies, its record, its files and its
+    groups of files; ``archive`` releases are published as one archive (no per-file
+    addresses)."""
 
     name: str
     title: str
     reference: str
     record: str
     files: tuple[ReleaseFile, ...]
+    groups: tuple[ReleaseGroup, ...] = ()
+    archive: bool = False
 
 
 def _parse_record(name: str, table: dict[str, Any]) -> ReleaseRecord:
@@ -66,12 +88,23 @@ def _parse_record(name: str, table: dict[str, Any]) -> ReleaseRecord:
                 required=bool(entry.get("required", True)),
             )
         )
+    groups = tuple(
+        ReleaseGroup(
+            folder=str(entry["folder"]),
+            pattern=str(entry["pattern"]),
+            count=int(entry["count"]),
+            sha256=str(entry["sha256"]).lower(),
+        )
+        for entry in table.get("groups", ())
+    )
     return ReleaseRecord(
         name=name,
         title=str(table["title"]),
         reference=str(table["reference"]),
         record=str(table["record"]),
         files=tuple(files),
+        groups=groups,
+        archive=bool(table.get("archive", False)),
     )
 
 
@@ -97,6 +130,33 @@ def sha256_of(path: str | os.PathLike[str]) -> str:
     return digest.hexdigest()
 
 
+def group_digest(root: str | os.PathLike[str], group: ReleaseGroup) -> tuple[int, str]:
+    """(number of files, SHA-256 of their sha256sum listing) of ``group`` under ``root``."""
+    folder = Path(root) / group.folder
+    names = sorted(
+        p.name for p in folder.glob(group.pattern) if p.is_file()
+    ) if folder.is_dir() else []  # fmt: skip
+    listing = "".join(f"{sha256_of(folder / name)}  {name}\n" for name in names)
+    return len(names), hashlib.sha256(listing.encode("utf-8")).hexdigest()
+
+
+def group_problem(release: str, root: str | os.PathLike[str], group: ReleaseGroup) -> str | None:
+    """Why ``group`` of ``release`` under ``root`` differs from the published files (None:
+    it does not)."""
+    count, digest = group_digest(root, group)
+    where = f"{release}/{group.folder}/{group.pattern}"
+    if count != group.count:
+        folder = Path(root) / group.folder
+        return f"{where}: {count} files in {folder}, the release has {group.count}"
+    if digest != group.sha256:
+        return (
+            f"{where}: the files' SHA-256 listing hashes to {digest[:12]}…, the published "
+            f"files to {group.sha256[:12]}… (a file in {Path(root) / group.folder} was changed "
+            "or damaged)"
+        )
+    return None
+
+
 def verify_folder(release: str, folder: str | os.PathLike[str]) -> list[str]:
     """Compare a release folder (for example ``…/coherent-csi-2021``) with the table.
 
@@ -119,6 +179,10 @@ def verify_folder(release: str, folder: str | os.PathLike[str]) -> list[str]:
                 f"{release}/{entry.path}: SHA-256 is {actual}, the published file has "
                 f"{entry.sha256} (file {path} was changed or damaged)"
             )
+    for group in record.groups:
+        problem = group_problem(release, root, group)
+        if problem is not None:
+            problems.append(problem)
     return problems
 
 
@@ -146,7 +210,10 @@ def require_verified(release: str, folder: str | os.PathLike[str]) -> None:
 __all__ = [
     "ReleaseChecksumError",
     "ReleaseFile",
+    "ReleaseGroup",
     "ReleaseRecord",
+    "group_digest",
+    "group_problem",
     "release_record",
     "require_verified",
     "sha256_of",

@@ -78,6 +78,12 @@ def download_release(
 
     record = release_record(release)
     target = data_directory(directory) / release
+    if record.archive:
+        raise CevnsInputError(
+            f"{release} is published as one archive ({record.record}); download it there and "
+            f"unpack it as the folder {target} (or point CEVNS_DATA_DIR at the folder holding "
+            f"{release}/)"
+        )
     mirror = _mirror_base(base_url)
     wanted = [entry for entry in record.files if entry.required]
     registry = {entry.path: f"sha256:{entry.sha256}" for entry in wanted}

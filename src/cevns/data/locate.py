@@ -30,7 +30,7 @@ from cevns.errors import CevnsInputError, require_choice
 DATA_DIR_VARIABLE = "CEVNS_DATA_DIR"
 
 #: The release folders cevns knows, by name.
-RELEASES = ("coherent-csi-2021", "coherent-lar-2020")
+RELEASES = ("coherent-csi-2021", "coherent-lar-2020", "xenonnt-cevns-2026")
 
 
 def cache_directory() -> Path:

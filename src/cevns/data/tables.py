@@ -25,7 +25,13 @@ from pathlib import Path
 
 import numpy as np
 
-from cevns.data.checksums import ReleaseChecksumError, release_record, sha256_of
+from cevns.data.checksums import (
+    ReleaseChecksumError,
+    ReleaseGroup,
+    group_problem,
+    release_record,
+    sha256_of,
+)
 from cevns.data.locate import RELEASES, data_directory
 from cevns.errors import CevnsInputError
 
@@ -76,7 +82,8 @@ def resolve_path(
 
 
 def _release_entry(path: Path, data_dir: str | os.PathLike[str] | None):
-    """(release, published sha256) if ``path`` is a listed file of a known release."""
+    """(release, published sha256 or the :class:`ReleaseGroup` holding the file, release
+    folder) if ``path`` is a listed file of a known release."""
     try:
         relative = path.resolve().relative_to(data_directory(data_dir).resolve())
     except ValueError:
@@ -85,9 +92,16 @@ def _release_entry(path: Path, data_dir: str | os.PathLike[str] | None):
     for index, part in enumerate(parts[:-1]):
         if part in RELEASES:
             inner = "/".join(parts[index + 1 :])
-            for entry in release_record(part).files:
+            record = release_record(part)
+            root = Path(*parts[: index + 1]) if relative is None else (
+                data_directory(data_dir).resolve() / Path(*parts[: index + 1])
+            )  # fmt: skip
+            for entry in record.files:
                 if entry.path == inner:
-                    return part, entry.sha256
+                    return part, entry.sha256, root
+            for group in record.groups:
+                if group.contains(inner):
+                    return part, group, root
     return None
 
 
@@ -96,12 +110,32 @@ def _digest(path: str, size: int, mtime_ns: int) -> str:
     return sha256_of(path)
 
 
+@functools.cache
+def _group_problem(release: str, root: str, group: ReleaseGroup, stamp: int) -> str | None:
+    return group_problem(release, root, group)
+
+
+def _folder_stamp(folder: Path) -> int:
+    """Changes whenever a file of ``folder`` is added, removed, resized or rewritten."""
+    entries = sorted((e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in os.scandir(folder))
+    return hash(tuple(entries))
+
+
 def verify_if_released(path: Path, data_dir: str | os.PathLike[str] | None = None) -> None:
     """Check ``path`` against its published SHA-256 if it is a file of a known release."""
     entry = _release_entry(path, data_dir)
     if entry is None:
         return
-    release, published = entry
+    release, published, root = entry
+    if isinstance(published, ReleaseGroup):
+        folder = Path(root) / published.folder
+        problem = _group_problem(release, str(root), published, _folder_stamp(folder))
+        if problem is not None:
+            raise ReleaseChecksumError(
+                f"release file {path} of {release} cannot be trusted: {problem}; restore the "
+                "folder from the release"
+            )
+        return
     status = path.stat()
     actual = _digest(str(path.resolve()), status.st_size, status.st_mtime_ns)
     if actual != published:
@@ -109,6 +143,25 @@ def verify_if_released(path: Path, data_dir: str | os.PathLike[str] | None = Non
             f"release file {path} of {release} is damaged or changed: SHA-256 {actual[:12]}… "
             f"differs from the published {published[:12]}…; restore the file from the release"
         )
+
+
+def verify_released_files(
+    paths: list[Path], data_dir: str | os.PathLike[str] | None = None
+) -> None:
+    """:func:`verify_if_released` for many files, checking each release group only once
+    (a folder of thousands of templates is hashed once, not once per file)."""
+    seen_groups: set[tuple[str, str]] = set()
+    for path in paths:
+        entry = _release_entry(path, data_dir)
+        if entry is None:
+            continue
+        _, published, root = entry
+        if isinstance(published, ReleaseGroup):
+            key = (str(root), published.folder)
+            if key in seen_groups:
+                continue
+            seen_groups.add(key)
+        verify_if_released(path, data_dir)
 
 
 def _parse(text: str, delimiter: str | None) -> np.ndarray:
@@ -173,4 +226,10 @@ def read_named_table(
     return NamedTable(resolved, named)
 
 
-__all__ = ["NamedTable", "read_named_table", "resolve_path", "verify_if_released"]
+__all__ = [
+    "NamedTable",
+    "read_named_table",
+    "resolve_path",
+    "verify_if_released",
+    "verify_released_files",
+]

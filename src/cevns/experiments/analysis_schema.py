@@ -98,6 +98,16 @@ def require_distinct(names: list[str], what: str) -> None:
         raise ValueError(f"{what} must be distinct; got {names}")
 
 
+def check_edges(edges: list[float], what: str) -> None:
+    """Refuse fewer than 2 edges, non-finite or not strictly increasing ones."""
+    if len(edges) < 2:
+        raise ValueError(f"{what} need at least 2 values; got {edges}")
+    for edge in edges:
+        _finite(edge, what)
+    if any(b <= a for a, b in pairwise(edges)):
+        raise ValueError(f"{what} must be strictly increasing; got {edges}")
+
+
 def _finite(value: float, what: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"{what} must be a finite number; got {value}")
@@ -132,13 +142,22 @@ class TableSpec(StrictModel):
         return self
 
 
+class EdgesFileSpec(StrictModel):
+    """Bin edges read from a YAML or JSON file: the list stored under ``key`` (a release's
+    binning file, e.g. ``{ file = "xenonnt-cevns-2026/binning/sr0.yaml", key = "cs2" }``)."""
+
+    file: str = Field(min_length=1)
+    key: str = Field(min_length=1)
+
+
 class AxisSpec(StrictModel):
     """One axis of the analysis histogram. ``observable`` and ``time`` take their edges
-    from the experiment's ``[binning]``; any other axis gives ``edges`` (and a ``unit``
-    when its values have one)."""
+    from the experiment's ``[binning]``; any other axis gives ``edges`` — a list, or
+    ``{ file, key }`` to read them from a binning file — and a ``unit`` when its values
+    have one."""
 
     name: Name
-    edges: list[float] | None = Field(default=None, min_length=2)
+    edges: list[float] | EdgesFileSpec | None = None
     unit: str | None = None
 
     @model_validator(mode="after")
@@ -148,11 +167,8 @@ class AxisSpec(StrictModel):
             raise ValueError(f"axis {self.name!r} takes its edges and unit from [binning]")
         if not binned and self.edges is None:
             raise ValueError(f"axis {self.name!r} needs edges")
-        if self.edges is not None:
-            for edge in self.edges:
-                _finite(edge, "edges")
-            if any(b <= a for a, b in pairwise(self.edges)):
-                raise ValueError(f"edges of axis {self.name!r} must be strictly increasing")
+        if isinstance(self.edges, list):
+            check_edges(self.edges, f"edges of axis {self.name!r}")
         if self.unit is not None:
             unit_kind(self.unit)
         return self
@@ -310,10 +326,7 @@ class AnalysisSpec(StrictModel):
     def _axes(cls, axes: list[AxisSpec] | None) -> list[AxisSpec] | None:
         if axes is None:
             return axes
-        names = [a.name for a in axes]
-        require_distinct(names, "axis names")
-        if "observable" not in names:
-            raise ValueError("axes must include the experiment's observable axis 'observable'")
+        require_distinct([a.name for a in axes], "axis names")
         return axes
 
     @model_validator(mode="after")
@@ -332,6 +345,7 @@ __all__ = [
     "WEIGHT_COLUMN",
     "AnalysisSpec",
     "AxisSpec",
+    "EdgesFileSpec",
     "ParameterSpec",
     "PriorSpec",
     "ResponseChange",
@@ -340,6 +354,7 @@ __all__ = [
     "SpreadSpec",
     "SystematicSpec",
     "TableSpec",
+    "check_edges",
     "require_distinct",
     "unit_factor",
     "unit_kind",

@@ -19,6 +19,7 @@ from cevns.experiments.analysis_schema import (
     TableSpec,
     require_distinct,
 )
+from cevns.experiments.template_schema import HistogramFilesSpec
 
 
 class FactorSpec(StrictModel):
@@ -57,10 +58,14 @@ class BackgroundSpec(StrictModel):
     Shapes: ``flat`` (uniform in every axis); ``events`` (a histogram of the rows of
     ``table``, an event list); ``template`` (``table`` rows of bin centres with a
     ``weight`` column); ``separable`` (the product of ``factors``, one per axis, each a
-    table or an analytic form). Columns that are not analysis axes are summed over.
+    table or an analytic form); ``histogram`` (a histogram file over the analysis axes,
+    optionally one per grid point of nuisance parameters, ``histogram``:
+    :class:`~cevns.experiments.template_schema.HistogramFilesSpec`). Columns that are not
+    analysis axes are summed over.
 
     Normalisation: ``counts`` expected in the analysis region, or ``rate`` per exposure,
-    or neither: the shape's own total (an event list's count, a template as released).
+    or neither: the shape's own total (an event list's count, a template as released, a
+    histogram's contents — times the exposure when they are a rate ``per`` exposure).
     In fits the component is multiplied by ``norm_parameter`` (default
     ``<document>_<name>_norm``) with a ``prior`` of fractional width ``uncertainty``
     (none when 0). ``apply_efficiency`` multiplies the shape by the detector's energy
@@ -74,8 +79,9 @@ class BackgroundSpec(StrictModel):
     uncertainty: float = Field(default=0.0, ge=0, allow_inf_nan=False)
     prior: Literal["gaussian", "lognormal"] = "gaussian"
     norm_parameter: Name | None = None
-    shape: Literal["flat", "events", "template", "separable"] = "flat"
+    shape: Literal["flat", "events", "template", "separable", "histogram"] = "flat"
     table: TableSpec | None = None
+    histogram: HistogramFilesSpec | None = None
     factors: list[FactorSpec] = Field(default_factory=list)
     apply_efficiency: bool = False
     systematics: list[SystematicSpec] = Field(default_factory=list)
@@ -89,6 +95,8 @@ class BackgroundSpec(StrictModel):
             raise ValueError(f"shape {self.shape!r} needs a table")
         if self.shape not in ("events", "template") and self.table is not None:
             raise ValueError(f"shape {self.shape!r} takes no table (factors for 'separable')")
+        if (self.shape == "histogram") != (self.histogram is not None):
+            raise ValueError("shape 'histogram' goes with a histogram = { file = ... } entry")
         if self.shape == "separable" and not self.factors:
             raise ValueError("shape 'separable' needs factors, one per axis")
         if self.shape != "separable" and self.factors:
@@ -132,4 +140,21 @@ class PublishedValue(StrictModel):
         return None
 
 
-__all__ = ["BackgroundSpec", "FactorSpec", "PublishedValue", "RateSpec"]
+def published_json(
+    published: dict[str, PublishedValue | float | str],
+) -> dict[str, float | str | dict[str, float]]:
+    """Published numbers as plain JSON values (a value with errors as a mapping of
+    ``value``, ``error_low`` and ``error_high``)."""
+    result: dict[str, float | str | dict[str, float]] = {}
+    for key, value in published.items():
+        if isinstance(value, PublishedValue):
+            entry = {"value": value.value}
+            if value.errors is not None:
+                entry["error_low"], entry["error_high"] = value.errors
+            result[key] = entry
+        else:
+            result[key] = value
+    return result
+
+
+__all__ = ["BackgroundSpec", "FactorSpec", "PublishedValue", "RateSpec", "published_json"]

@@ -9,7 +9,11 @@ normalisation:
   templates), columns that are no axis summed over;
 * ``separable`` — a product of one factor per axis: a table projected on that axis, flat,
   or exp(−r·x) with a rate r that a fit may free (the steady-state afterglow in time);
-  axes without a factor are flat.
+  axes without a factor are flat;
+* ``histogram`` — a histogram file on the analysis axes (HDF5, e.g. a XENONnT template),
+  or one per grid point of nuisance parameters, interpolated multilinearly between them
+  (:mod:`cevns.detectors.template_grid`): the nominal histogram times the grid's ratio to
+  its nominal point, so a normalisation set by ``counts`` or ``rate`` is kept there.
 
 Normalised to ``counts`` in the analysis region, to ``rate`` × exposure, or to the shape's
 own total (an event list's count in the region, a template's sum; for a separable shape,
@@ -31,9 +35,10 @@ from pathlib import Path
 import numpy as np
 
 from cevns.data.tables import resolve_path
+from cevns.detectors.template_grid import GridHistograms
 from cevns.errors import CevnsInputError
 from cevns.experiments.background_schema import BackgroundSpec, FactorSpec
-from cevns.experiments.build import Experiment
+from cevns.experiments.build import Experiment, exposure_time
 from cevns.experiments.histograms import (
     Axis,
     binning_axes,
@@ -41,11 +46,13 @@ from cevns.experiments.histograms import (
     expand,
     table_histogram,
 )
-from cevns.units import kg, tonne, year
+from cevns.experiments.template_files import load_histogram_grid
+from cevns.experiments.template_schema import fill_pattern
+from cevns.units import day, kg, tonne, year
 
 #: Exposure per unit of ``rate.per``: (detector mass unit, time unit) or protons.
 _EXPOSURE_UNITS = {
-    "kg day": (kg, 86400.0),
+    "kg day": (kg, day),
     "kg yr": (kg, year),
     "t yr": (tonne, year),
 }
@@ -83,10 +90,16 @@ class BackgroundShape:
     fixed: np.ndarray
     exponential_axes: tuple[tuple[int, np.ndarray, str | None, float], ...] = ()
     parameters: Mapping[str, float] = field(default_factory=dict)
+    grid: GridHistograms | None = None
 
     def histogram(self, values: Mapping[str, float] | None = None) -> np.ndarray:
         values = values or {}
         result = self.fixed
+        if self.grid is not None:
+            # ``fixed`` is the histogram at the nominal point; the grid moves it.
+            nominal = self.grid.at(self.grid.nominal_point)
+            safe = np.where(nominal > 0, nominal, 1.0)
+            result = np.where(nominal > 0, self.fixed / safe, 0.0) * self.grid.at(values)
         for position, edges, parameter, rate in self.exponential_axes:
             if parameter is not None:
                 rate = values.get(parameter, rate)
@@ -115,19 +128,24 @@ class BackgroundComponent:
 
 
 def _exposure(spec: BackgroundSpec, experiment: Experiment) -> float:
-    per = spec.rate.per
+    return _exposure_in(spec.rate.per, spec.name, experiment)
+
+
+def _exposure_in(per: str, name: str, experiment: Experiment) -> float:
+    """The experiment's exposure in units of ``per`` (protons, or mass × time)."""
     if per == "protons":
         if experiment.spec.source.kind != "pion-decay-at-rest":
             raise CevnsInputError(
-                f"background {spec.name}: rate per protons needs an accelerator source; "
+                f"background {name}: rate per protons needs an accelerator source; "
                 f"this experiment's is {experiment.spec.source.kind}"
             )
         return experiment.flux.units_of_source
     mass_unit, time_unit = _EXPOSURE_UNITS[per]
-    time = experiment.spec.exposure.time
+    time = exposure_time(experiment.spec)
     if time is None:
         raise CevnsInputError(
-            f"background {spec.name}: rate per {per} needs exposure.time in the document"
+            f"background {name}: rate per {per} needs exposure.time (or exposure.exposure) "
+            "in the document"
         )
     return experiment.detector_mass / mass_unit * time / time_unit
 
@@ -157,9 +175,13 @@ def check_files(spec: BackgroundSpec, base_dir: Path | None, data_dir) -> None:
     tables = [spec.table] if spec.table is not None else []
     tables += [f.table for f in spec.factors if f.table is not None]
     tables += [s.up for s in spec.systematics] + [s.down for s in spec.systematics if s.down]
-    for table in tables:
+    files = [table.file for table in tables]
+    if spec.histogram is not None:
+        points = spec.histogram.grid_points() if spec.histogram.grid else [{}]
+        files += [fill_pattern(spec.histogram.file, point) for point in points]
+    for file in files:
         try:
-            resolve_path(table.file, f"backgrounds.{spec.name}", base_dir, data_dir)
+            resolve_path(file, f"backgrounds.{spec.name}", base_dir, data_dir)
         except FileNotFoundError as error:
             raise MissingFileError(str(error)) from None
 
@@ -178,7 +200,23 @@ def background_shape(
     exponentials: list[tuple[int, np.ndarray, str | None, float]] = []
     parameters: dict[str, float] = {}
     own_total = None
-    if spec.shape == "flat":
+    grid = None
+    if spec.shape == "histogram":
+        stored = load_histogram_grid(spec.histogram, f"{where}.histogram", *folders)
+        check_axes_match(stored.axis_names, stored.edges, axes, f"{where}.histogram")
+        grid = GridHistograms(
+            stored.grid.parameters,
+            stored.grid.values,
+            stored.grid.histograms.reshape(
+                stored.grid.histograms.shape[: len(stored.grid.parameters)] + shape_sizes
+            ),
+        )
+        fixed = grid.at(grid.nominal_point)
+        parameters.update(grid.nominal_point)
+        own_total = float(fixed.sum())
+        if spec.histogram.per is not None:
+            own_total *= _exposure_in(spec.histogram.per, spec.name, experiment)
+    elif spec.shape == "flat":
         fixed = expand(np.array(1.0), [], axes)
     elif spec.shape in ("events", "template"):
         histogram, present = table_histogram(
@@ -232,7 +270,24 @@ def background_shape(
     fixed = fixed / fixed.sum() * total
     if spec.apply_efficiency:
         fixed = fixed * efficiency_factors(experiment, axes)
-    return BackgroundShape(spec.name, fixed, tuple(exponentials), parameters)
+    return BackgroundShape(spec.name, fixed, tuple(exponentials), parameters, grid)
+
+
+def check_axes_match(
+    names: Sequence[str], edges: Sequence[np.ndarray], axes: Sequence[Axis], where: str
+) -> None:
+    """Refuse a stored histogram whose bins differ from the analysis axes (same number of
+    axes, bins and edges to 1e-6 relative; the names may differ)."""
+    if len(edges) != len(axes) or any(
+        e.size != a.edges.size or not np.allclose(e, a.edges, rtol=1e-6, atol=1e-12)
+        for e, a in zip(edges, axes, strict=False)
+    ):
+        stored = ", ".join(f"{n} ({e.size - 1} bins)" for n, e in zip(names, edges, strict=True))
+        declared = ", ".join(f"{a.name} ({a.size} bins)" for a in axes)
+        raise CevnsInputError(
+            f"{where}: the file's bins ({stored}) differ from the analysis axes ({declared}); "
+            "give analysis.axes the file's edges"
+        )
 
 
 def efficiency_factors(experiment: Experiment, axes: Sequence[Axis]) -> np.ndarray:
@@ -260,7 +315,14 @@ def build_backgrounds(
     A component whose file is in neither the document's folder nor the data directory is
     unavailable (with the reason); any other problem with a file raises.
     """
-    axes = binning_axes(experiment.spec)
+    templates = experiment.recoil_templates
+    if templates is not None:
+        # Template bins: the templates' own axes, flattened like the engine's bins.
+        axes = [
+            Axis(n, e, None) for n, e in zip(templates.axis_names, templates.edges, strict=True)
+        ]
+    else:
+        axes = binning_axes(experiment.spec)
     components = []
     for spec in experiment.spec.backgrounds:
         try:
@@ -273,8 +335,8 @@ def build_backgrounds(
             )
             continue
         histogram = shape.histogram()
-        if len(axes) == 1:
-            histogram = histogram[:, None]
+        if len(axes) == 1 or templates is not None:
+            histogram = histogram.reshape(-1, 1)
         components.append(
             BackgroundComponent(spec.name, float(histogram.sum()), spec.uncertainty, histogram)
         )

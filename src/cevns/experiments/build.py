@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from cevns.data.tables import resolve_path, verify_if_released
+from cevns.detectors.recoil_templates import RecoilTemplateResponse
 from cevns.errors import CevnsInputError
 from cevns.experiments.histograms import read_table
 from cevns.experiments.schema import (
@@ -18,6 +19,7 @@ from cevns.experiments.schema import (
     SolarSpec,
     TabulatedSourceSpec,
 )
+from cevns.experiments.template_files import load_recoil_templates
 from cevns.nuclear.materials import Material, get_material
 from cevns.sources import (
     Flux,
@@ -55,6 +57,9 @@ class Experiment:
     target (the per-element entries of ``response.quenching_by_element`` where given) and
     ``quenching_fields`` the document field it came from (for messages). Use
     :meth:`quenching_for`.
+
+    ``recoil_templates`` (a dark-matter detector's released response) replaces quenching,
+    smearing and efficiencies; ``observable_edges`` are then the bin indices 0 … K.
     """
 
     spec: ExperimentSpec
@@ -70,6 +75,7 @@ class Experiment:
     time_edges: np.ndarray | None
     quenching_by_isotope: dict[str, object] = field(default_factory=dict)
     quenching_fields: dict[str, str] = field(default_factory=dict)
+    recoil_templates: RecoilTemplateResponse | None = None
 
     @property
     def name(self) -> str:
@@ -177,12 +183,22 @@ def build_source(
     raise AssertionError(f"unhandled source kind {source_spec!r}")  # pragma: no cover
 
 
+def exposure_time(spec: ExperimentSpec) -> float | None:
+    """The exposure time (internal units): ``exposure.time``, or ``exposure.exposure``
+    (mass × time) over the detector mass; None when the document gives neither."""
+    if spec.exposure.exposure is not None:
+        return spec.exposure.exposure / spec.detector.mass
+    return spec.exposure.time
+
+
 def _seconds(spec: ExperimentSpec) -> float:
-    if spec.exposure.time is None:
+    time = exposure_time(spec)
+    if time is None:
         raise CevnsInputError(
-            f"{spec.name}: exposure.time is required for a {spec.source.kind} source"
+            f"{spec.name}: exposure.time (or exposure.exposure) is required for a "
+            f"{spec.source.kind} source"
         )
-    return spec.exposure.time / s
+    return time / s
 
 
 def _build_component(component_spec, spec: ExperimentSpec, data_dir: str | Path | None, field: str):
@@ -221,7 +237,11 @@ def build_experiment(spec: ExperimentSpec, data_dir: str | Path | None = None) -
     flux = Flux(source, units_of_source, spec.detector.distance)
     response = spec.response
     binning = spec.binning
-    if binning.observable == "photoelectrons":
+    templates = None
+    if response.recoil_templates is not None:
+        templates = load_recoil_templates(response.recoil_templates, spec.folder, data_dir)
+        observable_edges = np.arange(templates.n_bins + 1, dtype=float)
+    elif binning.observable == "photoelectrons":
         observable_edges = np.asarray(binning.observable_edges, dtype=float)
     else:
         observable_edges = (
@@ -266,4 +286,5 @@ def build_experiment(spec: ExperimentSpec, data_dir: str | Path | None = None) -
         time_edges=time_edges,
         quenching_by_isotope=quenching_by_isotope,
         quenching_fields=quenching_fields,
+        recoil_templates=templates,
     )

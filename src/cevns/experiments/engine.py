@@ -31,7 +31,9 @@ import numpy as np
 from scipy.optimize import brentq
 
 from cevns.detectors.efficiency import UnitTimeEfficiency
+from cevns.detectors.recoil_templates import hat_weights
 from cevns.detectors.response import build_response_matrix
+from cevns.detectors.template_grid import GridHistograms
 from cevns.errors import CevnsInputError
 from cevns.experiments.build import Experiment
 from cevns.experiments.kernels import (
@@ -145,8 +147,15 @@ class PredictionEngine:
         iso = get_isotope(isotope_name)
         flux = self.experiment.flux
         end = float(recoil_breakpoints(flux, iso.nuclear_mass).max())
-        quenching = self._checked_quenching(isotope_name, end)
-        extra = self._recoils_at_observable_edges(quenching, end)
+        templates = self.experiment.recoil_templates
+        if templates is not None:
+            # The templates' energies are the kinks of the response.
+            extra = templates.breakpoints[
+                (templates.breakpoints > 0) & (templates.breakpoints < end)
+            ]
+        else:
+            quenching = self._checked_quenching(isotope_name, end)
+            extra = self._recoils_at_observable_edges(quenching, end)
         nodes, weights = recoil_nodes(recoil_breakpoints(flux, iso.nuclear_mass, extra))
         folded = {f: folded_basis(flux, f, nodes, iso.nuclear_mass) for f in self.flavors}
         return IsotopeKernel(
@@ -201,6 +210,8 @@ class PredictionEngine:
 
     def _response(self, kernel: IsotopeKernel) -> np.ndarray:
         exp = self.experiment
+        if exp.recoil_templates is not None:
+            return exp.recoil_templates.matrix(kernel.recoil)
         return build_response_matrix(
             kernel.recoil,
             exp.quenching_for(kernel.isotope.name),
@@ -267,6 +278,31 @@ class PredictionEngine:
     ) -> np.ndarray:
         """H[k, t] = Σ_f s_f[k] τ_f[t], summed over flavours (the fast path of fits)."""
         return self.observable_matrix(model, folded).T @ self._time_matrix
+
+    def template_grid_histograms(self, model: ChargeModel | None = None) -> GridHistograms:
+        """H[k, t] at every grid point of the recoil templates' nuisances (light and charge
+        yield), for interpolation between them; requires ``recoil_templates``."""
+        templates = self.experiment.recoil_templates
+        if templates is None:
+            raise CevnsInputError(
+                f"{self.experiment.name}: template grid histograms need response.recoil_templates"
+            )
+        grid = templates.templates
+        model = model or self._standard_model
+        rates = []
+        for kernel, isotope_kernels in zip(self.kernels, self._stacked_folded, strict=True):
+            charges = model.charges(kernel, self.flavors)
+            rate = sum(charges[name] * isotope_kernels[name] for name in charges)
+            hats = hat_weights(kernel.recoil, templates.energies, templates.beyond_last)
+            # Events per flavour and template energy: Σ_j rate[f, j] w_j N W[e, j].
+            rates.append((rate * kernel.weights * kernel.targets) @ hats.T)
+        per_energy = sum(rates)  # flavours × energies
+        flat = grid.histograms.reshape(-1, *grid.histograms.shape[-2:])
+        histograms = np.stack(
+            [(per_energy @ efficiency).T @ self._time_matrix for efficiency in flat]
+        )
+        shape = grid.histograms.shape[:-2] + histograms.shape[1:]
+        return GridHistograms(grid.parameters, grid.values, histograms.reshape(shape))
 
     def oscillation_kernels(self, delta_m2: float) -> list[dict[str, np.ndarray]]:
         """Per isotope, ∫ φ_f(E) sin²(Δm² L/4E) k_b(E, T_j) dE stacked over flavours.

@@ -12,16 +12,19 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from cevns import units
-from cevns.data.tables import NamedTable, read_named_table
+from cevns.data.tables import NamedTable, read_named_table, resolve_path, verify_if_released
 from cevns.errors import CevnsInputError
 from cevns.experiments.analysis_schema import (
     WEIGHT_COLUMN,
     AxisSpec,
+    EdgesFileSpec,
     TableSpec,
+    check_edges,
     unit_factor,
 )
 from cevns.experiments.schema import ExperimentSpec
@@ -84,8 +87,41 @@ def binning_axes(spec: ExperimentSpec) -> list[Axis]:
     return axes
 
 
-def analysis_axes(spec: ExperimentSpec, declared: Sequence[AxisSpec] | None) -> list[Axis]:
-    """The axes of an analysis histogram, in order (default: the binning's axes)."""
+def read_edges(
+    edges: EdgesFileSpec, field: str, base_dir: Path | None, data_dir: str | os.PathLike[str] | None
+) -> np.ndarray:
+    """Bin edges stored under ``edges.key`` in a YAML or JSON file (checksum-verified when
+    it belongs to a public release)."""
+    import yaml
+
+    try:
+        path = resolve_path(edges.file, field, base_dir, data_dir)
+    except FileNotFoundError as error:
+        raise CevnsInputError(str(error)) from None
+    verify_if_released(path, data_dir)
+    try:
+        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        reason = str(error).splitlines()[0]
+        raise CevnsInputError(f"{field}: cannot read {path} as YAML or JSON: {reason}") from None
+    if not isinstance(content, dict) or edges.key not in content:
+        keys = ", ".join(map(str, content)) if isinstance(content, dict) else "none"
+        raise CevnsInputError(f"{field}: {path} has no key {edges.key!r} (keys: {keys})")
+    try:
+        values = [float(v) for v in content[edges.key]]
+        check_edges(values, f"{field} ({path}, key {edges.key!r})")
+    except (TypeError, ValueError) as error:
+        raise CevnsInputError(f"{field}: {error}") from None
+    return np.asarray(values)
+
+
+def analysis_axes(
+    spec: ExperimentSpec,
+    declared: Sequence[AxisSpec] | None,
+    data_dir: str | os.PathLike[str] | None = None,
+) -> list[Axis]:
+    """The axes of an analysis histogram, in order (default: the binning's axes); edges
+    given as ``{ file, key }`` are read from the document's folder or the data directory."""
     own = {axis.name: axis for axis in binning_axes(spec)}
     if declared is None:
         return list(own.values())
@@ -96,6 +132,11 @@ def analysis_axes(spec: ExperimentSpec, declared: Sequence[AxisSpec] | None) -> 
         elif item.name == "time":
             raise CevnsInputError(
                 f"{spec.name}: analysis.axes names 'time' but [binning] has no time_edges"
+            )
+        elif isinstance(item.edges, EdgesFileSpec):
+            field = f"analysis.axes.{item.name}.edges"
+            axes.append(
+                Axis(item.name, read_edges(item.edges, field, spec.folder, data_dir), item.unit)
             )
         else:
             axes.append(Axis(item.name, np.asarray(item.edges, float), item.unit))

@@ -103,7 +103,8 @@ class Prediction:
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``cevns predict --json``."""
         exp = self.experiment
-        obs_scale = 1.0 if exp.spec.binning.observable == "photoelectrons" else keVee
+        unscaled = ("photoelectrons", "template-bins")
+        obs_scale = 1.0 if exp.spec.binning.observable in unscaled else keVee
         time_edges = None if exp.time_edges is None else (exp.time_edges / us).tolist()
         recoil, recoil_spectra = self.recoil_spectrum()
         e_ee, ee_spectra = self.electron_equivalent_spectrum()

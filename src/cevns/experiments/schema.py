@@ -48,9 +48,11 @@ from cevns.experiments.analysis_schema import (
 from cevns.experiments.background_schema import (
     BackgroundSpec,
     PublishedValue,
+    published_json,
 )
+from cevns.experiments.template_schema import RecoilTemplatesSpec
 from cevns.nuclear.materials import get_material
-from cevns.quantities import BeamEnergy, Energy, Length, Mass, Power, Time
+from cevns.quantities import BeamEnergy, Energy, Exposure, Length, Mass, Power, Time
 
 PositiveLength = Annotated[Length, Field(gt=0)]
 PositiveMass = Annotated[Mass, Field(gt=0)]
@@ -215,7 +217,10 @@ class ExposureSpec(StrictModel):
     * ``beam_energy`` (integrated, e.g. ``"13.99 GWh"``) with ``proton_kinetic_energy``;
     * ``power`` with ``time`` (and ``proton_kinetic_energy`` for an accelerator);
     * ``time`` alone, for sources counted per second (reactors) or for an accelerator at its
-      facility's nominal power.
+      facility's nominal power;
+    * ``exposure`` alone (detector mass × time, ``"1.17 t yr"``), for sources counted per
+      second: the time is the exposure over ``detector.mass`` (dark-matter releases quote
+      exposures, and give background rates per t·yr).
     """
 
     protons_on_target: PositiveFloat | None = None
@@ -223,6 +228,7 @@ class ExposureSpec(StrictModel):
     proton_kinetic_energy: PositiveEnergy | None = None
     power: PositivePower | None = None
     time: PositiveTime | None = None
+    exposure: Annotated[Exposure, Field(gt=0)] | None = None
     reference: str = ""
 
     @model_validator(mode="after")
@@ -231,9 +237,12 @@ class ExposureSpec(StrictModel):
             self.protons_on_target is not None,
             self.beam_energy is not None,
             self.power is not None,
+            self.exposure is not None,
         ]
+        if self.exposure is not None and self.time is not None:
+            raise ValueError("give exposure (mass × time) or time, not both")
         if sum(forms) > 1:
-            raise ValueError("give only one of protons_on_target, beam_energy, power")
+            raise ValueError("give only one of protons_on_target, beam_energy, power, exposure")
         if not any(forms) and self.time is None:
             raise ValueError("give protons_on_target, beam_energy, power with time, or time")
         if self.power is not None and self.time is None:
@@ -273,6 +282,10 @@ class ResponseSpec(StrictModel):
     with ``Na = {model = "constant", factor = 0.11}`` and ``I = {...}``. The engine applies
     each to the recoils of its isotopes; isotopes without an entry take ``quenching``,
     which must then be given explicitly.
+
+    ``recoil_templates`` replaces the whole chain by mono-energetic nuclear-recoil templates
+    (a dark-matter detector's released response, :mod:`cevns.detectors.recoil_templates`);
+    the binning is then ``observable = "template-bins"``.
     """
 
     quenching: QuenchingSpec = Field(
@@ -285,6 +298,7 @@ class ResponseSpec(StrictModel):
         default={"model": "unit"}, validate_default=True
     )
     time_efficiency: TimeEfficiencySpec = Field(default={"model": "unit"}, validate_default=True)
+    recoil_templates: RecoilTemplatesSpec | None = None
     reference: str = ""
 
     @field_validator("quenching_by_element")
@@ -305,7 +319,9 @@ class ResponseSpec(StrictModel):
         return None
 
 
-ObservableKind = Literal["photoelectrons", "electron-equivalent-energy", "recoil-energy"]
+ObservableKind = Literal[
+    "photoelectrons", "electron-equivalent-energy", "recoil-energy", "template-bins"
+]
 
 _KIND_NAMES = {
     "photoelectrons": "a photoelectron count",
@@ -330,13 +346,16 @@ def _kind_problem(unit: str, observable: str) -> str | None:
 class BinningSpec(StrictModel):
     """Observable bins (PE, or energies in ``observable_unit``) and optional time bins.
 
+    ``observable = "template-bins"``: the bins are those of the response's recoil
+    templates (no edges here; the ``[analysis]`` axes name them).
+
     The unit's kind must match the observable: ``keVnr`` (nuclear recoil) for
     ``recoil-energy``, ``keVee`` (electron-equivalent) for ``electron-equivalent-energy``;
     the plain ``keV``, ``eV``, ``MeV`` take the observable's kind.
     """
 
     observable: ObservableKind
-    observable_edges: list[float] = Field(min_length=2)
+    observable_edges: list[float] | None = Field(default=None, min_length=2)
     observable_unit: Literal["keVee", "keVnr", "keV", "eV", "MeV"] | None = None
     time_edges: list[float] | None = Field(default=None, min_length=2)
     time_unit: Literal["ns", "us", "ms", "s"] = "us"
@@ -350,6 +369,15 @@ class BinningSpec(StrictModel):
         ):
             if edges is not None and any(b <= a for a, b in pairwise(edges)):
                 raise ValueError(f"{name} must be strictly increasing")
+        if self.observable == "template-bins":
+            if self.observable_edges is not None or self.observable_unit is not None:
+                raise ValueError(
+                    "template-bins take their bins from response.recoil_templates; remove "
+                    "observable_edges and observable_unit"
+                )
+            return self
+        if self.observable_edges is None:
+            raise ValueError(f"{self.observable} bins need observable_edges")
         if self.observable == "photoelectrons" and self.observable_unit is not None:
             raise ValueError("photoelectron bins have no unit; remove observable_unit")
         if self.observable != "photoelectrons" and self.observable_unit is None:
@@ -410,6 +438,8 @@ def response_kind_problems(document: ExperimentSpec) -> list[tuple[tuple, str, o
     """
     observable = document.binning.observable
     response = document.response
+    if observable == "template-bins" or response.recoil_templates is not None:
+        return _template_problems(document)
     problems: list[tuple[tuple, str, object]] = []
     problems += _quenching_problems(("response", "quenching"), response.quenching, observable)
     material = get_material(document.detector.material)
@@ -513,6 +543,85 @@ def response_kind_problems(document: ExperimentSpec) -> list[tuple[tuple, str, o
     return problems
 
 
+def _template_problems(document: ExperimentSpec) -> list[tuple[tuple, str, object]]:
+    """Recoil templates are the whole response and define the bins: they go with
+    ``binning.observable = "template-bins"`` and nothing else of the response chain, and
+    the analysis names the templates' axes (not ``observable`` or ``time``)."""
+    response, binning = document.response, document.binning
+    if response.recoil_templates is None:
+        return [
+            (
+                ("response", "recoil_templates"),
+                "binning.observable = 'template-bins' needs response.recoil_templates (the "
+                "mono-energetic templates that define the bins)",
+                None,
+            )
+        ]
+    if binning.observable != "template-bins":
+        return [
+            (
+                ("binning", "observable"),
+                "response.recoil_templates define the bins: write observable = "
+                f"'template-bins' (got {binning.observable!r})",
+                binning.observable,
+            )
+        ]
+    problems: list[tuple[tuple, str, object]] = []
+    chain = ("quenching", "quenching_by_element", "light_yield_pe_per_kevee", "smearing",
+             "energy_efficiency", "time_efficiency")  # fmt: skip
+    for name in chain:
+        if name in response.model_fields_set:
+            problems.append(
+                (
+                    ("response", name),
+                    "response.recoil_templates already hold the whole response (detection "
+                    f"efficiency per bin); remove {name}",
+                    None,
+                )
+            )
+    if binning.time_edges is not None:
+        problems.append((("binning", "time_edges"), "template-bins have no time bins", None))
+    analysis = document.analysis
+    if analysis is not None:
+        names = [a.name for a in analysis.axes or []]
+        if not names:
+            problems.append(
+                (
+                    ("analysis", "axes"),
+                    "template-bins need analysis.axes: the templates' axes, with their edges",
+                    None,
+                )
+            )
+        for name in ("observable", "time"):
+            if name in names:
+                problems.append(
+                    (
+                        ("analysis", "axes"),
+                        f"template-bins have no {name!r} axis; name the templates' axes",
+                        name,
+                    )
+                )
+        for index, systematic in enumerate(analysis.signal.systematics):
+            if systematic.kind == "response":
+                problems.append(
+                    (
+                        ("analysis", "signal", "systematics", index, "kind"),
+                        "response systematics change the response chain, which recoil "
+                        "templates replace; give the templates a grid instead",
+                        systematic.kind,
+                    )
+                )
+        if analysis.signal.spread is not None:
+            problems.append(
+                (
+                    ("analysis", "signal", "spread"),
+                    "the recoil templates already spread the signal over every axis",
+                    None,
+                )
+            )
+    return problems
+
+
 class ExperimentSpec(StrictModel):
     """A whole experiment document: the experiment, and optionally its analysis."""
 
@@ -576,6 +685,16 @@ class ExperimentSpec(StrictModel):
         return self
 
     @model_validator(mode="after")
+    def _observable_axis(self) -> ExperimentSpec:
+        axes = self.analysis.axes if self.analysis is not None else None
+        templated = self.binning.observable == "template-bins"
+        if axes is not None and not templated and "observable" not in [a.name for a in axes]:
+            raise ValueError(
+                "analysis.axes must include the experiment's observable axis 'observable'"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _distinct_components(self) -> ExperimentSpec:
         names = [b.name for b in self.backgrounds]
         require_distinct(names, "background names")
@@ -595,16 +714,7 @@ class ExperimentSpec(StrictModel):
     def published_json(self) -> dict[str, float | str | dict[str, float]]:
         """The published numbers as plain JSON values (a value with errors as a mapping of
         ``value``, ``error_low`` and ``error_high``)."""
-        result: dict[str, float | str | dict[str, float]] = {}
-        for key, value in self.published.items():
-            if isinstance(value, PublishedValue):
-                entry = {"value": value.value}
-                if value.errors is not None:
-                    entry["error_low"], entry["error_high"] = value.errors
-                result[key] = entry
-            else:
-                result[key] = value
-        return result
+        return published_json(self.published)
 
     def published_value(self, key: str) -> PublishedValue | None:
         """A published number as :class:`PublishedValue` (None if the document has none)."""

@@ -27,7 +27,8 @@ class Analysis:
     ``samples`` are the Poisson terms (observed data; ``auxiliary`` ones constrain
     nuisances); ``priors`` the document priors by parameter (their cost terms are
     ``constraints``); ``axes`` label the histogram's dimensions for figures: (label, bin
-    edges) each.
+    edges) each; ``source_flux`` the source's nominal flux, which a fitted signal scale
+    turns into a measured flux.
     """
 
     name: str
@@ -44,6 +45,10 @@ class Analysis:
     published: Mapping[str, Any] = field(default_factory=dict)
     axes: list[tuple[str, np.ndarray]] = field(default_factory=list)
     form_factor: str = "helm"
+    #: The nominal neutrino flux at the detector of a steady source, per cm² per s, under
+    #: a report key (``b8_flux_cm2_s`` for the ⁸B component of a solar source); empty for
+    #: sources counted per proton or burst.
+    source_flux: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not isinstance(self.samples, list | tuple):

@@ -32,6 +32,8 @@ from typing import ClassVar
 
 import numpy as np
 
+from cevns.detectors.recoil_templates import RecoilTemplateResponse
+from cevns.detectors.template_grid import GridHistograms
 from cevns.errors import CevnsInputError
 from cevns.experiments.analysis_schema import (
     ParameterSpec,
@@ -41,7 +43,7 @@ from cevns.experiments.analysis_schema import (
     TableSpec,
 )
 from cevns.experiments.background_schema import BackgroundSpec
-from cevns.experiments.backgrounds import background_shape
+from cevns.experiments.backgrounds import background_shape, check_axes_match
 from cevns.experiments.build import Experiment, build_experiment
 from cevns.experiments.engine import PredictionEngine
 from cevns.experiments.histograms import Axis, analysis_axes, table_histogram
@@ -50,6 +52,7 @@ from cevns.quantities import parse_quantity
 from cevns.stats.analysis import Analysis
 from cevns.stats.cost import PoissonHistogram, prior_term
 from cevns.stats.model import BinnedModel, Component, ShapeSystematic
+from cevns.units import cm2
 
 #: Default (start, bounds, prior) by parameter role.
 _ROLE_DEFAULTS: dict[str, tuple[float, tuple[float, float], PriorSpec | None]] = {
@@ -93,12 +96,19 @@ class SignalLayout:
         document: ExperimentSpec,
         axes: Sequence[Axis],
         folders: tuple,
+        templates: RecoilTemplateResponse | None = None,
     ) -> None:
         self.shape = tuple(a.size for a in axes)
         self.names = [a.name for a in axes]
         self.engine_axes = ["observable", "time"] if document.binning.time_edges else ["observable"]
         spread = document.analysis.signal.spread
         self.conditional = None
+        if templates is not None:
+            # The engine's observable bins are the templates' bins, flattened in C order.
+            check_axes_match(
+                templates.axis_names, templates.edges, axes, "response.recoil_templates"
+            )
+            return
         if spread is None:
             if self.names != self.engine_axes:
                 raise CevnsInputError(
@@ -200,9 +210,15 @@ class _SignalBuilder:
     ) -> None:
         self.document = document
         self.engine = engine
-        self.layout = SignalLayout(document, axes, folders)
+        self.layout = SignalLayout(document, axes, folders, experiment.recoil_templates)
         self.nominal = self.layout(engine.histogram())
         self.model_parameters = dict(model_parameters)
+        templates = experiment.recoil_templates
+        self.grid = None
+        if templates is not None and templates.parameters:
+            self.grid = engine.template_grid_histograms()
+        #: Parameters of the templates' nuisance grid, at their nominal values.
+        self.grid_parameters = dict(self.grid.nominal_point) if self.grid is not None else {}
         self.systematics = tuple(
             self._systematic(s, index, experiment, axes, folders)
             for index, s in enumerate(document.analysis.signal.systematics)
@@ -234,18 +250,29 @@ class _SignalBuilder:
         )
 
     def function(self) -> np.ndarray | Callable[[Mapping[str, float]], np.ndarray]:
-        """The nominal histogram, or a function of the new-physics parameters."""
-        if not self.model_parameters:
+        """The nominal histogram, or a function of the new-physics parameters and of the
+        recoil templates' nuisances (interpolated between their grid points)."""
+        if not self.model_parameters and self.grid is None:
             return self.nominal
+        if not self.model_parameters:
+            grid, layout = self.grid, self.layout
+            return lambda values: layout(grid.at(values))
         from cevns.interactions.models import NewPhysicsCharges, sterile
 
         engine, layout = self.engine, self.layout
         names = tuple(self.model_parameters)
         charge_names = tuple(n for n in names if not sterile.is_sterile(n))
         oscillates = len(charge_names) < len(names)
+        if self.grid is not None and oscillates:
+            raise CevnsInputError(
+                f"{self.document.name}: sterile oscillations with recoil-template nuisances "
+                "are not supported; fix the template nuisances or drop the sterile parameters"
+            )
 
         def signal(values: Mapping[str, float]) -> np.ndarray:
             charges = NewPhysicsCharges({n: values[n] for n in charge_names})
+            if self.grid is not None:
+                return layout(engine.template_grid_histograms(charges).at(values))
             if not oscillates:
                 return layout(engine.histogram(charges))
             oscillation = sterile.survival(values)
@@ -296,6 +323,7 @@ def _declarations(
     role_priors: Mapping[str, PriorSpec],
     shape_defaults: Mapping[str, float],
     model_parameters: Mapping[str, float],
+    shape_bounds: Mapping[str, tuple[float, float]] | None = None,
 ) -> dict[str, ParameterDeclaration]:
     """Every parameter with the defaults of its role and the document's declarations."""
     declared: Mapping[str, ParameterSpec] = document.analysis.parameters
@@ -313,7 +341,8 @@ def _declarations(
             low, high = PARAMETERS[name].limits
             start, bounds, prior = model_parameters[name], (low, high), None
         elif role == "shape-parameter":
-            start, bounds, prior = shape_defaults[name], (None, None), None
+            bounds = (shape_bounds or {}).get(name, (None, None))
+            start, prior = shape_defaults[name], None
         else:
             start, bounds, prior = _ROLE_DEFAULTS[role]
             prior = role_priors.get(name, prior)
@@ -365,7 +394,7 @@ def build_document_analysis(
     folders = (document.folder, data_dir)
     experiment = build_experiment(document, data_dir)
     engine = PredictionEngine(experiment, form_factor)
-    axes = analysis_axes(document, analysis_spec.axes)
+    axes = analysis_axes(document, analysis_spec.axes, data_dir)
     signal = _SignalBuilder(document, experiment, engine, axes, folders, model_parameters)
 
     roles = _Roles(document.name)
@@ -376,19 +405,27 @@ def build_document_analysis(
         roles.add(name, "signal")
     for systematic in signal.systematics:
         roles.add(systematic.parameter, "shape")
+    role_priors: dict[str, PriorSpec] = {}
+    shape_defaults: dict[str, float] = {}
+    shape_bounds: dict[str, tuple[float, float]] = {}
+    if signal.grid is not None:
+        for name, value in signal.grid_parameters.items():
+            roles.add(name, "shape-parameter", shared=True)
+            shape_defaults[name] = value
+            shape_bounds[name] = signal.grid.bounds[name]
     components = {
         analysis_spec.signal.name: Component(
             analysis_spec.signal.name,
             signal.function(),
             scale_parameters=tuple(scales),
             shape_systematics=signal.systematics,
-            model_parameters=model_parameters,
+            model_parameters={**model_parameters, **signal.grid_parameters},
         )
     }
-    role_priors: dict[str, PriorSpec] = {}
-    shape_defaults: dict[str, float] = {}
     for background in document.backgrounds:
-        component, prior = _background_component(document, experiment, background, axes, data_dir)
+        component, prior, grid = _background_component(
+            document, experiment, background, axes, data_dir
+        )
         components[background.name] = component
         norm = component.scale_parameters[0]
         roles.add(norm, "normalisation", shared=True)
@@ -402,9 +439,15 @@ def build_document_analysis(
         for systematic in component.shape_systematics:
             roles.add(systematic.parameter, "shape", shared=True)
         for name, value in component.model_parameters.items():
-            roles.add(name, "shape-parameter")
+            roles.add(name, "shape-parameter", shared=True)
             shape_defaults[name] = value
-    parameters = _declarations(document, roles.roles, role_priors, shape_defaults, model_parameters)
+        if grid is not None:
+            for name, bounds in grid.bounds.items():
+                low, high = shape_bounds.get(name, bounds)
+                shape_bounds[name] = (max(low, bounds[0]), min(high, bounds[1]))
+    parameters = _declarations(
+        document, roles.roles, role_priors, shape_defaults, model_parameters, shape_bounds
+    )
     limits = {name: p.bounds for name, p in parameters.items()}
 
     samples = []
@@ -439,6 +482,7 @@ def build_document_analysis(
         published=document.published_json(),
         axes=[(_axis_label(document, axis), axis.edges) for axis in axes],
         form_factor=engine.form_factor,
+        source_flux=source_flux(experiment),
     )
 
 
@@ -473,7 +517,7 @@ def _background_component(
     background: BackgroundSpec,
     axes: Sequence[Axis],
     data_dir,
-) -> tuple[Component, PriorSpec | None]:
+) -> tuple[Component, PriorSpec | None, GridHistograms | None]:
     shape = background_shape(background, experiment, axes, data_dir)
     where = f"backgrounds.{background.name}.systematics"
     nominal_table: TableSpec | None = background.table
@@ -508,7 +552,36 @@ def _background_component(
     prior = None
     if background.uncertainty > 0:
         prior = PriorSpec(kind=background.prior, mean=1.0, sigma=background.uncertainty)
-    return component, prior
+    return component, prior, shape.grid
+
+
+#: Source kinds counted per second, whose flux at the detector is a rate per area.
+_STEADY_SOURCES = ("solar", "reactor", "monochromatic", "tabulated", "atmospheric", "dsnb")
+
+
+def flux_key(document: ExperimentSpec) -> str:
+    """The report key of a source's flux: ``b8_flux_cm2_s`` for a solar source of the ⁸B
+    component alone (isotope names as element + mass number: 7Be → be7), else
+    ``<kind>_flux_cm2_s``."""
+    source = document.source
+    components = getattr(source, "components", None)
+    if source.kind == "solar" and components and len(components) == 1:
+        match = re.fullmatch(r"(\d+)([A-Za-z]+)", components[0])
+        name = f"{match.group(2)}{match.group(1)}" if match else components[0]
+        return f"{slug(name)}_flux_cm2_s"
+    return f"{slug(source.kind)}_flux_cm2_s"
+
+
+def source_flux(experiment: Experiment) -> dict[str, float]:
+    """The nominal flux at the detector (all flavours, per cm² per s) of a steady source
+    under its report key (:func:`flux_key`); empty for other sources."""
+    document = experiment.spec
+    if document.source.kind not in _STEADY_SOURCES:
+        return {}
+    flux = experiment.flux
+    per_second = sum(flux.fluence(f) for f in flux.flavors) / flux.units_of_source
+    # Source units are seconds (a count), so this is per area per second.
+    return {flux_key(document): per_second * cm2}
 
 
 def _axis_label(document: ExperimentSpec, axis: Axis) -> str:
@@ -518,6 +591,7 @@ def _axis_label(document: ExperimentSpec, axis: Axis) -> str:
         "photoelectrons": "photoelectrons",
         "electron-equivalent-energy": "E_ee",
         "recoil-energy": "recoil energy",
+        "template-bins": "analysis bin",
     }
     names = {"observable": observables[document.binning.observable], "time": "t"}
     label = names.get(axis.name, axis.name)

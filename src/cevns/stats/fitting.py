@@ -17,11 +17,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cevns.experiments.combination import load_combination
 from cevns.stats.analysis import Analysis
 from cevns.stats.fit import FitResult, fit
 from cevns.stats.inference import at_lower_bound, one_sided_upper_limit, significance
 from cevns.stats.likelihood import Likelihood, LikelihoodRecipe
 from cevns.stats.report import analysis_report, parameter_table
+from cevns.stats.summary import shared_signal_summary
 
 #: Confidence level of the one-sided limit reported for a free parameter at its physical
 #: boundary (Δχ² = 2.71, as ``cevns limit``).
@@ -102,6 +104,13 @@ def fit_experiments(
             report[key] = single[key]
     else:
         report["significance_no_cevns"] = _joint_significance(cost, result, scales, held)
+    if not set(scales) & set(held):
+        report |= shared_signal_summary(analyses, result, report["significance_no_cevns"])
+    combinations = [c for c in map(load_combination, experiments) if c is not None]
+    if len(combinations) == 1 and len(experiments) == 1:
+        spec = combinations[0][0]
+        report["combination"] = spec.name
+        report["published"] = spec.published_json()
     return FitOutcome(report, analyses, result, likelihood)
 
 

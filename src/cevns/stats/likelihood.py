@@ -67,7 +67,10 @@ class LikelihoodRecipe:
         form_factor: str | None = None,
     ) -> LikelihoodRecipe:
         """A recipe with normalised fields (unique experiments, absolute paths)."""
-        names = tuple(dict.fromkeys(_absolute_if_file(name) for name in experiments))
+        from cevns.experiments.combination import expand_combinations
+
+        expanded = expand_combinations(list(experiments))
+        names = tuple(dict.fromkeys(_absolute_if_file(name) for name in expanded))
         if not names:
             raise CevnsInputError("a likelihood needs at least one experiment; got none")
         directory = None if data_directory is None else str(Path(data_directory).resolve())

@@ -1,0 +1,1 @@
+"""Combination documents shipped with cevns (see :mod:`cevns.experiments.combination`)."""
