@@ -249,7 +249,13 @@ from cevns.sources import Flux, SolarNeutrinos
 from cevns.units import MeV, au, cm2, s
 source = SolarNeutrinos()
 flux = Flux(source, 1 / s, 1 * au)
+from cevns.sources import AtmosphericNeutrinos, DiffuseSupernovaBackground, DETECTOR_DISTANCE
+atm = Flux(AtmosphericNeutrinos(), 1 / s, DETECTOR_DISTANCE)
+dsnb = Flux(DiffuseSupernovaBackground(), 1 / s, DETECTOR_DISTANCE)
 print(json.dumps({
+    "atm_nu_mu": atm.fluence("nu_mu") * cm2 * s,
+    "dsnb_nu_e_bar": dsnb.fluence("nu_e_bar") * cm2 * s,
+    "dsnb_mean": dsnb.energy_quadrature("nu_tau").mean_energy / MeV,
     "nu_e": flux.fluence("nu_e") * cm2 * s,
     "pee_8b_10": float(source.survival_probability("8B", 10 * MeV)),
     "mean_8b": source.component_quadrature("8B").mean_energy / MeV,

@@ -23,7 +23,7 @@ import typer
 
 from cevns.cli.output import print_json, print_table, reports_input_errors
 from cevns.errors import CevnsInputError, require_positive, unknown_name_error
-from cevns.sources.base import NeutrinoSource
+from cevns.sources.base import DETECTOR_DISTANCE, NeutrinoSource
 from cevns.sources.facilities import facility_names, get_facility
 from cevns.sources.flavors import FLAVOR_LABELS
 from cevns.sources.flux import Flux
@@ -65,7 +65,7 @@ def _flavor_rows(flux: Flux, per_unit: float) -> list[dict[str, Any]]:
 
 
 #: Sources whose flux is defined at the detector (no --distance): the 1 AU convention.
-DIFFUSE_SOURCES = ("solar",)
+DIFFUSE_SOURCES = ("solar", "atmospheric", "dsnb")
 
 
 def _solar_components(source: SolarNeutrinos) -> list[dict[str, Any]]:
@@ -106,7 +106,7 @@ def flux_report(
         if source_name in DIFFUSE_SOURCES:
             raise CevnsInputError(
                 f"--distance does not apply to the {source_name} source (its flux is given at "
-                "the detector, 1 AU from the Sun); leave it out"
+                "the detector); leave it out"
             )
     if power_gw is not None and source_name != "reactor":
         raise CevnsInputError(f"--power applies to the reactor source only; got {source_name!r}")
@@ -137,6 +137,31 @@ def flux_report(
             "components": _solar_components(source),
             "distance_au": 1.0,
         }
+    elif source_name in ("atmospheric", "dsnb"):
+        from cevns.sources.atmospheric import AtmosphericNeutrinos
+        from cevns.sources.dsnb import PUBLISHED_TOTAL_FLUX_CM2_S, DiffuseSupernovaBackground
+
+        atmospheric = source_name == "atmospheric"
+        source = AtmosphericNeutrinos() if atmospheric else DiffuseSupernovaBackground()
+        distance = DETECTOR_DISTANCE
+        flux = Flux(source, 1 / s, distance)
+        per_unit = 1 / cm2 / s
+        report |= {
+            "kind": source_name,
+            "label": "atmospheric neutrinos at Kamioka (FLUKA, 13–944 MeV)"
+            if atmospheric
+            else "diffuse supernova neutrino background",
+            "quantity": "flux [ν cm⁻² s⁻¹]",
+            "reference": source.reference,
+            "relative_uncertainty": source.relative_uncertainty,
+            "distance_au": None,
+        }
+        if not atmospheric:
+            report["published_total_flux"] = PUBLISHED_TOTAL_FLUX_CM2_S
+            report["published_reference"] = (
+                "Billard, Strigari & Figueroa-Feliciano, PRD 89, 023524 (2014), Table I"
+            )
+            report["temperatures_mev"] = {f: t / MeV for f, t in source.temperatures.items()}
     elif source_name in facility_names():
         facility = get_facility(source_name)
         source: NeutrinoSource = facility.source()
@@ -196,9 +221,10 @@ def flux_report(
         }  # fmt: skip
     else:
         raise unknown_name_error(
-            "source (facility, 'reactor', 'supernova', 'solar' or an existing file)",
+            "source (facility, 'reactor', 'supernova', 'solar', 'atmospheric', 'dsnb' or an "
+            "existing file)",
             source_name,
-            (*facility_names(), "reactor", "supernova", "solar"),
+            (*facility_names(), "reactor", "supernova", *DIFFUSE_SOURCES),
         )
     report["source_unit"] = source.source_unit
     report["distance_m"] = distance / m
@@ -227,7 +253,7 @@ def register(app: typer.Typer) -> None:
             str,
             typer.Argument(
                 help="Facility (sns-fts, sns-fts-ppu, sns-sts, lujan, ess, jparc-mlf, csns), "
-                "'reactor', 'supernova', 'solar' or a spectrum file."
+                "'reactor', 'supernova', 'solar', 'atmospheric', 'dsnb' or a spectrum file."
             ),
         ],
         distance: Annotated[
@@ -268,6 +294,8 @@ def _print(report: dict[str, Any]) -> None:
         if report["distance_kpc"] is not None
         else f"{report['distance_m']:g} m"
     )
+    if report["kind"] in DIFFUSE_SOURCES:
+        where = f"the detector (±{100 * report['relative_uncertainty']:g} %; {report['reference']})"
     pulsed = "time_density" in report
     columns = ["flavour", report["quantity"], "⟨E⟩ [MeV]", "E range [MeV]"]
     columns += ["fraction < 1 µs"] if pulsed else []
@@ -278,6 +306,9 @@ def _print(report: dict[str, Any]) -> None:
         rows.append(row + ([r["fraction_before_1us"]] if pulsed else []))
     rows.append(["total", report["total_flux"], "", ""] + ([""] if pulsed else []))
     print_table(f"{report['label']} at {where}", columns, rows)
+    if "published_total_flux" in report:
+        print(f"published total: {report['published_total_flux']:g} ν cm⁻² s⁻¹ "
+              f"({report['published_reference']})")  # fmt: skip
     if report["kind"] == "accelerator":
         note = " (extrapolated beyond 1.3 GeV)" if report["yield_extrapolated"] else ""
         print_table(

@@ -12,6 +12,8 @@ from cevns.detectors.recoil_templates import RecoilTemplateResponse
 from cevns.errors import CevnsInputError
 from cevns.experiments.histograms import read_table
 from cevns.experiments.schema import (
+    AtmosphericSpec,
+    DsnbSpec,
     ExperimentSpec,
     MonochromaticSpec,
     PionDecayAtRestSpec,
@@ -180,6 +182,14 @@ def build_source(
 
         source = SolarNeutrinos(source_spec.model, source_spec.components, source_spec.oscillation)
         return source, _seconds(spec)
+    if isinstance(source_spec, AtmosphericSpec):
+        from cevns.sources.atmospheric import AtmosphericNeutrinos
+
+        return AtmosphericNeutrinos(source_spec.site), _seconds(spec)
+    if isinstance(source_spec, DsnbSpec):
+        from cevns.sources.dsnb import DiffuseSupernovaBackground
+
+        return DiffuseSupernovaBackground(source_spec.temperatures), _seconds(spec)
     raise AssertionError(f"unhandled source kind {source_spec!r}")  # pragma: no cover
 
 

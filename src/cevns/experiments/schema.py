@@ -201,11 +201,49 @@ class SolarSpec(StrictModel):
         return value
 
 
-#: Source kinds whose flux needs no distance: the detector sits at 1 AU by convention.
-DEFAULT_DISTANCE_BY_KIND = {"solar": "1 AU"}
+class AtmosphericSpec(StrictModel):
+    """Low-energy atmospheric neutrinos (:class:`cevns.sources.atmospheric.
+    AtmosphericNeutrinos`, FLUKA tables) at a ``site`` (``kamioka``). The exposure is a
+    ``time`` (or ``exposure``); the flux is given at the detector (no distance)."""
+
+    kind: Literal["atmospheric"]
+    site: Literal["kamioka"] = "kamioka"
+    reference: str = ""
+
+
+class DsnbSpec(StrictModel):
+    """The diffuse supernova neutrino background (:class:`cevns.sources.dsnb.
+    DiffuseSupernovaBackground`); ``temperatures`` overrides Fermi–Dirac temperatures per
+    flavour (energies, e.g. ``nu_e_bar = "6 MeV"``). The flux is given at the detector."""
+
+    kind: Literal["dsnb"]
+    temperatures: dict[str, PositiveEnergy] | None = None
+    reference: str = ""
+
+    @field_validator("temperatures")
+    @classmethod
+    def _flavours(cls, value: dict | None) -> dict | None:
+        flavours = ("nu_e", "nu_mu", "nu_tau", "nu_e_bar", "nu_mu_bar", "nu_tau_bar")
+        unknown = sorted(set(value or {}) - set(flavours))
+        if unknown:
+            raise ValueError(f"unknown flavour {unknown[0]!r}; allowed: {', '.join(flavours)}")
+        return value
+
+
+#: Source kinds whose flux is given at the detector: it sits at 1 AU by convention (the
+#: Sun's real distance; for the diffuse backgrounds only the reference of the convention).
+DEFAULT_DISTANCE_BY_KIND = {"solar": "1 AU", "atmospheric": "1 AU", "dsnb": "1 AU"}
+#: Of those, the kinds without any distance: detector.distance must be left out (or 1 AU).
+DIFFUSE_KINDS = ("atmospheric", "dsnb")
 
 SourceSpec = Annotated[
-    PionDecayAtRestSpec | ReactorSpec | MonochromaticSpec | TabulatedSourceSpec | SolarSpec,
+    PionDecayAtRestSpec
+    | ReactorSpec
+    | MonochromaticSpec
+    | TabulatedSourceSpec
+    | SolarSpec
+    | AtmosphericSpec
+    | DsnbSpec,
     Field(discriminator="kind"),
 ]
 
@@ -653,6 +691,18 @@ class ExperimentSpec(StrictModel):
             if default and isinstance(detector, dict) and "distance" not in detector:
                 data = {**data, "detector": {**detector, "distance": default}}
         return data
+
+    @model_validator(mode="after")
+    def _diffuse_has_no_distance(self) -> ExperimentSpec:
+        from cevns.sources.base import DETECTOR_DISTANCE
+
+        kind = self.source.kind
+        if kind in DIFFUSE_KINDS and abs(self.detector.distance / DETECTOR_DISTANCE - 1) > 1e-9:
+            raise ValueError(
+                f"detector.distance: a {kind} flux is given at the detector and has no "
+                "distance; leave detector.distance out (or write '1 AU')"
+            )
+        return self
 
     @property
     def folder(self) -> Path | None:

@@ -9,13 +9,17 @@
 * :mod:`~cevns.sources.simple` — monochromatic and tabulated sources;
 * :mod:`~cevns.sources.supernova` — pinched Fermi–Dirac supernova burst;
 * :mod:`~cevns.sources.solar` — B16 standard-solar-model neutrinos with MSW-LMA flavours;
+* :mod:`~cevns.sources.atmospheric` — low-energy atmospheric neutrinos (FLUKA tables);
+* :mod:`~cevns.sources.dsnb` — the diffuse supernova neutrino background;
 * :mod:`~cevns.sources.oscillation` — 3+1 and disappearance factors;
 * :mod:`~cevns.sources.flux` — :class:`Flux` at a distance and exposure helpers.
 
 See ``docs/sources.md`` for the models, formulas and their sources.
 """
 
-from cevns.sources.base import EnergyQuadrature, NeutrinoSource
+from cevns.sources.atmospheric import AtmosphericNeutrinos
+from cevns.sources.base import DETECTOR_DISTANCE, EnergyQuadrature, NeutrinoSource
+from cevns.sources.dsnb import DiffuseSupernovaBackground
 from cevns.sources.facilities import Facility, facility_names, get_facility
 from cevns.sources.flavors import FLAVORS, is_antineutrino, lepton_flavor
 from cevns.sources.flux import (
@@ -56,10 +60,13 @@ from cevns.sources.timing import (
 )
 
 __all__ = [
+    "DETECTOR_DISTANCE",
     "FLAVORS",
     "ISOTOPES",
     "NEUTRINOS_PER_PROTON_PRESETS",
+    "AtmosphericNeutrinos",
     "DecayTimeProfile",
+    "DiffuseSupernovaBackground",
     "Disappearance",
     "EnergyQuadrature",
     "Facility",

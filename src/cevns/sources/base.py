@@ -29,9 +29,19 @@ import numpy as np
 
 from cevns.errors import CevnsInputError, require_non_negative
 from cevns.sources.flavors import check_flavor
+from cevns.units import au, s
 
 #: Default number of quadrature nodes per flavour.
 DEFAULT_QUADRATURE_POINTS = 256
+
+#: Sources whose flux is known at the detector (the Sun seen from Earth, the atmospheric and
+#: diffuse supernova backgrounds) share one convention: the source unit is one second, and
+#: the source emits Φ · 4π (1 au)² per second, Φ being the flux per area per time at the
+#: detector. ``Flux(source, T / s, DETECTOR_DISTANCE)`` is then the fluence Φ T. For the Sun
+#: the distance is real (1 au); for diffuse backgrounds it is only the reference distance.
+DETECTOR_DISTANCE: float = au
+#: 4π (1 au)² × 1 s: flux per area per time at the detector → neutrinos per source second.
+EMITTING_AREA_TIME: float = 4.0 * math.pi * au**2 * s
 
 
 @dataclass(frozen=True)
@@ -203,6 +213,8 @@ def isotropic_dilution(distance: float) -> float:
 
 __all__ = [
     "DEFAULT_QUADRATURE_POINTS",
+    "DETECTOR_DISTANCE",
+    "EMITTING_AREA_TIME",
     "EnergyQuadrature",
     "NeutrinoSource",
     "check_energies",

@@ -60,13 +60,14 @@ from cevns.constants import avogadro, fermi_constant, hbar_c
 from cevns.errors import CevnsInputError, require_choice
 from cevns.sources.base import (
     DEFAULT_QUADRATURE_POINTS,
+    EMITTING_AREA_TIME,
     EnergyQuadrature,
     NeutrinoSource,
     check_energies,
     check_n_points,
     composite_gauss_legendre,
 )
-from cevns.units import MeV, au, cm, cm2, eV, keV, s
+from cevns.units import MeV, cm, cm2, eV, keV, s
 
 #: Component names, in the order of the B16 tables.
 COMPONENT_NAMES: tuple[str, ...] = ("pp", "pep", "hep", "7Be", "8B", "13N", "15O", "17F")
@@ -74,9 +75,6 @@ COMPONENT_NAMES: tuple[str, ...] = ("pp", "pep", "hep", "7Be", "8B", "13N", "15O
 OSCILLATIONS: tuple[str, ...] = ("msw-lma", "none")
 #: The default solar model.
 DEFAULT_MODEL = "B16-GS98"
-
-#: Unoscillated fluxes per area per time at 1 au → per second of the Sun: 4π (1 au)² × 1 s.
-EMITTING_AREA_TIME: float = 4.0 * math.pi * au**2 * s
 
 
 @cache
