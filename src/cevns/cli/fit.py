@@ -72,6 +72,8 @@ def _print(report: dict[str, Any]) -> None:
             for name, value in entry["events_by_component"].items()
         ]
         print_table(f"Fit of {entry['experiment']}", ["quantity", "fit", "published"], rows)
+    if "background_events" in report and len(report["experiments"]) > 1:
+        _print_summary(report)
     print_table(
         "Parameters",
         ["parameter", "value", "error"],
@@ -79,6 +81,31 @@ def _print(report: dict[str, Any]) -> None:
          for name, p in report["parameters"].items()],
     )  # fmt: skip
     typer.echo(f"χ²/ndof = {report['chi2']:.1f}/{report['ndof']}")
+
+
+def _print_summary(report: dict[str, Any]) -> None:
+    """The joint result of analyses sharing one signal scale (see cevns.stats.summary)."""
+    published = report.get("published", {})
+    rows = []
+    for key, entry in report.items():
+        if key.endswith("_flux_cm2_s") and isinstance(entry, dict):
+            fit = f"{entry['value']:.3g} −{entry['error_low']:.2g} +{entry['error_high']:.2g}"
+            label = f"{key} (nominal {entry['nominal']:.3g})"
+            rows.append([label, fit, _published(published, key)])
+    sigma = report.get("flux_weighted_cross_section_cm2")
+    if sigma is not None:
+        fit = f"{sigma['value']:.3g} −{sigma['error_low']:.2g} +{sigma['error_high']:.2g}"
+        rows.append([f"flux-weighted ⟨σ⟩ [cm²] (SM {sigma['standard_model']:.3g})", fit,
+                     _published(published, "flux_weighted_cross_section_cm2")])  # fmt: skip
+    z = report.get("significance")
+    rows.append(["significance [σ]", "—" if z is None else f"{z:.2f}",
+                 _published(published, "significance")])  # fmt: skip
+    background = report["background_events"]
+    rows.append(["expected background events",
+                 f"{background['value']:.1f} ± {background['error']:.1f}",
+                 _published(published, "background_events")])  # fmt: skip
+    title = f"Joint result ({report.get('combination') or report['signal_scale']})"
+    print_table(title, ["quantity", "fit", "published"], rows)
 
 
 def _error_text(row: dict) -> str:
