@@ -55,6 +55,41 @@ class GridHistograms:
             point[name] = 0.0 if grid[0] <= 0.0 <= grid[-1] else float(grid[grid.size // 2])
         return point
 
+    def _cell(self, name: str, grid: np.ndarray, point: Mapping[str, float]):
+        value = float(point.get(name, self.nominal_point[name]))
+        clipped = min(max(value, float(grid[0])), float(grid[-1]))
+        upper = int(np.clip(np.searchsorted(grid, clipped, side="right"), 1, grid.size - 1))
+        inside = float(grid[0]) <= value <= float(grid[-1])
+        return (
+            upper - 1,
+            upper,
+            (clipped - grid[upper - 1]) / (grid[upper] - grid[upper - 1]),
+            inside,
+        )
+
+    def gradient(self, point: Mapping[str, float]) -> dict[str, np.ndarray]:
+        """∂H/∂θ_k of the interpolation, by parameter: the slope of the cell holding the
+        point (the cell above at a grid point, 0 outside the grid where H is constant)."""
+        cells = [self._cell(n, g, point) for n, g in zip(self.parameters, self.values, strict=True)]
+        result = {}
+        for k, name in enumerate(self.parameters):
+            lower, upper, _, inside = cells[k]
+            width = float(self.values[k][upper] - self.values[k][lower])
+            total = np.zeros(self.histograms.shape[len(self.parameters) :])
+            if inside:
+                choices = []
+                for j, (low, high, weight, _) in enumerate(cells):
+                    if j == k:
+                        choices.append(((low, -1.0 / width), (high, 1.0 / width)))
+                    else:
+                        choices.append(((low, 1.0 - weight), (high, weight)))
+                for choice in product(*choices):
+                    weight = float(np.prod([w for _, w in choice]))
+                    if weight != 0.0:
+                        total = total + weight * self.histograms[tuple(i for i, _ in choice)]
+            result[name] = total
+        return result
+
     def at(self, point: Mapping[str, float]) -> np.ndarray:
         """The multilinear interpolation at ``point`` (missing parameters: nominal)."""
         corners = []

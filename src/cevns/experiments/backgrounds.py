@@ -92,6 +92,20 @@ class BackgroundShape:
     parameters: Mapping[str, float] = field(default_factory=dict)
     grid: GridHistograms | None = None
 
+    def __call__(self, values: Mapping[str, float] | None = None) -> np.ndarray:
+        return self.histogram(values)
+
+    def gradient(self, values: Mapping[str, float]) -> dict[str, np.ndarray]:
+        """∂histogram/∂θ for the grid parameters when the shape has no exponential axis
+        (the grid's slope times the fixed ratio to its nominal point); other parameters
+        are left to the caller (a numerical derivative)."""
+        if self.grid is None or self.exponential_axes:
+            return {}
+        nominal = self.grid.at(self.grid.nominal_point)
+        safe = np.where(nominal > 0, nominal, 1.0)
+        ratio = np.where(nominal > 0, self.fixed / safe, 0.0)
+        return {k: ratio * v for k, v in self.grid.gradient(values).items()}
+
     def histogram(self, values: Mapping[str, float] | None = None) -> np.ndarray:
         values = values or {}
         result = self.fixed

@@ -52,6 +52,7 @@ from cevns.quantities import parse_quantity
 from cevns.stats.analysis import Analysis
 from cevns.stats.cost import PoissonHistogram, prior_term
 from cevns.stats.model import BinnedModel, Component, ShapeSystematic
+from cevns.stats.polynomial import build_polynomial, parameter_box
 from cevns.units import cm2
 
 #: Default (start, bounds, prior) by parameter role.
@@ -255,8 +256,7 @@ class _SignalBuilder:
         if not self.model_parameters and self.grid is None:
             return self.nominal
         if not self.model_parameters:
-            grid, layout = self.grid, self.layout
-            return lambda values: layout(grid.at(values))
+            return _GridSignal(self.grid, self.layout)
         from cevns.interactions.models import NewPhysicsCharges, sterile
 
         engine, layout = self.engine, self.layout
@@ -280,7 +280,45 @@ class _SignalBuilder:
             kernels = engine.oscillated_kernels(oscillation.delta_m2_41, amplitudes)
             return layout(engine.histogram(charges, kernels))
 
-        return signal
+        if self.grid is not None or oscillates or not POLYNOMIAL_SIGNALS:
+            return signal
+        return polynomial_or_direct(signal, self.model_parameters)
+
+
+@dataclass(frozen=True)
+class _GridSignal:
+    """The signal interpolated on the recoil templates' nuisance grid, with its gradient."""
+
+    grid: GridHistograms
+    layout: SignalLayout
+
+    def __call__(self, values: Mapping[str, float]) -> np.ndarray:
+        return self.layout(self.grid.at(values))
+
+    def gradient(self, values: Mapping[str, float]) -> dict[str, np.ndarray]:
+        return {k: self.layout(v) for k, v in self.grid.gradient(values).items()}
+
+
+#: Precompute signals that are polynomials in their new-physics parameters
+#: (:mod:`cevns.stats.polynomial`); False keeps the direct path (for comparisons).
+POLYNOMIAL_SIGNALS = True
+
+
+def polynomial_or_direct(
+    signal: Callable[[Mapping[str, float]], np.ndarray], start: Mapping[str, float]
+) -> Callable[[Mapping[str, float]], np.ndarray]:
+    """The polynomial form of ``signal`` in the parameters of ``start`` when it has one
+    (exact to 1e-10 of the largest bin, checked at random points), else ``signal``."""
+    from cevns.interactions.models import PARAMETERS
+
+    centres, spreads = dict(start), {}
+    for name in start:
+        box = parameter_box(signal, start, name, PARAMETERS[name].limits)
+        if box is None:
+            return signal
+        centres[name], spreads[name] = box
+    polynomial = build_polynomial(signal, tuple(start), centres, spreads)
+    return signal if polynomial is None else polynomial
 
 
 # ------------------------------------------------------------------------- parameters
@@ -541,7 +579,7 @@ def _background_component(
         systematics.append(
             _template_ratio(systematic, ref, axes, (document.folder, data_dir), f"{where}[{index}]")
         )
-    nominal = shape.histogram if shape.parameters else shape.histogram()
+    nominal = shape if shape.parameters else shape.histogram()
     component = Component(
         background.name,
         nominal,

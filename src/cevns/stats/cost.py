@@ -24,6 +24,9 @@ from cevns.errors import CevnsInputError
 from cevns.stats.model import BinnedModel
 
 _TINY = 1e-300
+#: Give MIGRAD the analytic gradients of the costs (False: numerical derivatives, for
+#: comparisons; see benchmarks/bench_fit.py).
+ANALYTIC_GRADIENTS = True
 
 
 def poisson_deviance(observed: np.ndarray, expected: np.ndarray) -> float:
@@ -89,10 +92,19 @@ class PoissonHistogram(Cost):
         return poisson_deviance(self._observed, self.expected(args))
 
     def _grad(self, args: Sequence[float]) -> np.ndarray:
-        raise NotImplementedError("PoissonHistogram has no analytic gradient")
+        """∂χ²/∂θ = 2 Σ_k (1 − n_k/μ_k) ∂μ_k/∂θ (the derivative of the deviance above),
+        with ∂μ/∂θ from :meth:`BinnedModel.gradient`."""
+        values = self.values_from(args)
+        mu = np.maximum(self._model.expected(values), _TINY)
+        weight = 2.0 * (1.0 - self._observed / mu)
+        derivatives = self._model.gradient(values)
+        return np.array(
+            [float(np.sum(weight * derivatives[n])) if n in derivatives else 0.0
+             for n in self._names]
+        )  # fmt: skip
 
     def _has_grad(self) -> bool:
-        return False
+        return ANALYTIC_GRADIENTS
 
     def _ndata(self) -> int:
         return int(self._observed.size)
@@ -135,10 +147,14 @@ class LogNormalConstraint(Cost):
         return float(((np.log(value) - self._log_median) / self._width) ** 2)
 
     def _grad(self, args: Sequence[float]) -> np.ndarray:
-        raise NotImplementedError("LogNormalConstraint has no analytic gradient")
+        """d/dθ (ln θ − ln m)²/s² = 2 (ln θ − ln m) / (s² θ)."""
+        value = args[0]
+        if value <= 0:
+            return np.array([np.nan])
+        return np.array([2.0 * (np.log(value) - self._log_median) / (self._width**2 * value)])
 
     def _has_grad(self) -> bool:
-        return False
+        return ANALYTIC_GRADIENTS
 
     def _ndata(self) -> int:
         return 1

@@ -50,6 +50,16 @@ class ShapeSystematic:
             value = at_edge + (alpha - edge) * slope
         return np.maximum(value, 0.0)
 
+    def derivative(self, alpha: float) -> np.ndarray:
+        """d factor / dα: the interpolation's slope, 0 where the factor is clipped at 0."""
+        half_difference = 0.5 * (self.up - self.down)
+        half_sum = 0.5 * (self.up + self.down) - 1.0
+        if abs(alpha) <= 1.0:
+            slope = half_difference + 2.0 * alpha * half_sum
+        else:
+            slope = half_difference + 2.0 * math.copysign(1.0, alpha) * half_sum
+        return np.where(self.factor(alpha) > 0.0, slope, 0.0)
+
     @classmethod
     def from_histograms(
         cls, parameter: str, nominal: np.ndarray, up: np.ndarray, down: np.ndarray | None = None
@@ -104,6 +114,56 @@ class Component:
             result = result * systematic.factor(values[systematic.parameter])
         return result
 
+    def gradient(self, values: Mapping[str, float]) -> dict[str, np.ndarray]:
+        """∂(expected)/∂θ for each parameter θ of the component (product rule over the
+        scales, the systematics' factors and the nominal histogram). The nominal's
+        derivative is analytic when it offers ``gradient(values)`` (a polynomial signal,
+        a grid of templates), else a central difference of step 1e-6 (relative)."""
+        histogram = self.nominal_histogram(values)
+        scales = [values[name] for name in self.scale_parameters]
+        factors = [s.factor(values[s.parameter]) for s in self.shape_systematics]
+        product = histogram * math.prod(scales)
+        for factor in factors:
+            product = product * factor
+        result: dict[str, np.ndarray] = {}
+
+        def add(name: str, term: np.ndarray) -> None:
+            result[name] = result[name] + term if name in result else term
+
+        for index, name in enumerate(self.scale_parameters):
+            others = math.prod(v for k, v in enumerate(scales) if k != index)
+            term = histogram * others
+            for factor in factors:
+                term = term * factor
+            add(name, term)
+        for index, systematic in enumerate(self.shape_systematics):
+            term = (
+                histogram * math.prod(scales) * systematic.derivative(values[systematic.parameter])
+            )
+            for k, factor in enumerate(factors):
+                if k != index:
+                    term = term * factor
+            add(systematic.parameter, term)
+        if self.model_parameters:
+            outer = math.prod(scales)
+            for factor in factors:
+                outer = outer * factor
+            for name, derivative in self._nominal_gradient(values).items():
+                add(name, outer * derivative)
+        return result
+
+    def _nominal_gradient(self, values: Mapping[str, float]) -> dict[str, np.ndarray]:
+        analytic = getattr(self.nominal, "gradient", None)
+        result = dict(analytic(values)) if analytic is not None else {}
+        for name in self.model_parameters:
+            if name in result:
+                continue
+            step = 1e-6 * max(abs(values[name]), 1e-3)
+            up = self.nominal({**values, name: values[name] + step})
+            down = self.nominal({**values, name: values[name] - step})
+            result[name] = (up - down) / (2.0 * step)
+        return result
+
 
 @dataclass
 class BinnedModel:
@@ -130,6 +190,14 @@ class BinnedModel:
     def expected(self, values: Mapping[str, float]) -> np.ndarray:
         """Expected counts per bin at the parameter ``values``."""
         return sum(c.expected(values) for c in self.components)
+
+    def gradient(self, values: Mapping[str, float]) -> dict[str, np.ndarray]:
+        """∂(expected counts)/∂θ per parameter, summed over the components."""
+        total: dict[str, np.ndarray] = {}
+        for component in self.components:
+            for name, term in component.gradient(values).items():
+                total[name] = total[name] + term if name in total else term
+        return total
 
     def expected_by_component(self, values: Mapping[str, float]) -> dict[str, np.ndarray]:
         return {c.name: c.expected(values) for c in self.components}

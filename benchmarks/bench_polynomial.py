@@ -1,0 +1,124 @@
+"""Benchmark: the CsI 2021 signal at new NSI points, and CsI fits with analytic gradients.
+
+Prints, in one run on this machine (medians):
+
+* one 99-bin histogram at a new (ε_ee^uV, ε_ee^dV) point through the direct engine path,
+  through the precomputed polynomial (:mod:`cevns.stats.polynomial`), and the bare-numpy
+  limit of the polynomial's arithmetic (the monomial vector times the coefficient matrix,
+  with the monomials already computed); ratios to that limit;
+* 10⁴ points at once through ``PolynomialSignal.many``, per point;
+* a full CsI 2021 fit (every nuisance free) with analytic gradients and with numerical
+  ones (iminuit's), and the number of cost calls of each.
+
+Usage: CEVNS_DATA_DIR=../shared/data python benchmarks/bench_polynomial.py [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+
+import numpy as np
+
+import cevns.stats.assemble as assemble
+import cevns.stats.cost as cost_module
+from cevns.stats.assemble import build_analysis
+from cevns.stats.fit import fit
+
+PARAMETERS = ("eps_ee_u", "eps_ee_d")
+
+
+def median_time(function, repeat: int) -> float:
+    timings = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        timings.append(time.perf_counter() - start)
+    return statistics.median(timings)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=2000)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    start = time.perf_counter()
+    analysis = build_analysis("coherent-csi-2021", model_parameters=dict.fromkeys(PARAMETERS))
+    setup_polynomial = time.perf_counter() - start
+    polynomial = analysis.data.model.component("cevns").nominal
+    assemble.POLYNOMIAL_SIGNALS = False
+    direct = (
+        build_analysis("coherent-csi-2021", model_parameters=dict.fromkeys(PARAMETERS))
+        .data.model.component("cevns")
+        .nominal
+    )
+    assemble.POLYNOMIAL_SIGNALS = True
+
+    rng = np.random.default_rng(1)
+    points = rng.uniform(-0.5, 0.5, (args.repeat, 2))
+    values = [{**analysis.start, "eps_ee_u": u, "eps_ee_d": d} for u, d in points]
+    cycle = iter(range(10**9))
+
+    def one(function):
+        return lambda: function(values[next(cycle) % len(values)])
+
+    direct_s = median_time(one(direct), min(args.repeat, 500))
+    polynomial_s = median_time(one(polynomial), args.repeat)
+    flat = polynomial.coefficients.reshape(polynomial.coefficients.shape[0], -1)
+    monomial = polynomial.monomials(points[:1])
+    limit_s = median_time(lambda: monomial @ flat, args.repeat)
+    batch = rng.uniform(-0.5, 0.5, (10_000, 2))
+    batch_s = median_time(lambda: polynomial.many(batch), 20) / batch.shape[0]
+    worst = max(
+        float(np.max(np.abs(polynomial(v) - direct(v))) / np.max(np.abs(direct(v))))
+        for v in values[:20]
+    )
+
+    fit_analysis = build_analysis("coherent-csi-2021")
+    results = {}
+    for label, flag in (("analytic", True), ("numerical", False)):
+        cost_module.ANALYTIC_GRADIENTS = flag
+        elapsed = median_time(lambda: fit(fit_analysis.cost, fit_analysis.start), 15)
+        outcome = fit(fit_analysis.cost, fit_analysis.start)
+        results[label] = (elapsed, outcome.minuit.nfcn if outcome.minuit is not None else None)
+    cost_module.ANALYTIC_GRADIENTS = True
+
+    report = {
+        "bins": int(np.prod(polynomial.histogram_shape)),
+        "polynomial_degrees": list(polynomial.degrees),
+        "setup_with_polynomial_s": setup_polynomial,
+        "direct_point_us": direct_s * 1e6,
+        "polynomial_point_us": polynomial_s * 1e6,
+        "bare_numpy_limit_us": limit_s * 1e6,
+        "polynomial_over_limit": polynomial_s / limit_s,
+        "direct_over_polynomial": direct_s / polynomial_s,
+        "batched_per_point_us": batch_s * 1e6,
+        "largest_relative_difference": worst,
+        "fit_analytic_gradient_ms": results["analytic"][0] * 1e3,
+        "fit_numerical_gradient_ms": results["numerical"][0] * 1e3,
+        "fit_calls_analytic": results["analytic"][1],
+        "fit_calls_numerical": results["numerical"][1],
+    }
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return
+    print("CsI 2021, 99 bins, new NSI point (eps_ee_u, eps_ee_d)")
+    print(f"  direct engine path              {report['direct_point_us']:9.1f} us")
+    print(f"  precomputed polynomial          {report['polynomial_point_us']:9.1f} us")
+    print(f"  bare-numpy limit (product only) {report['bare_numpy_limit_us']:9.1f} us")
+    print(f"  polynomial / limit              {report['polynomial_over_limit']:9.2f}")
+    print(f"  direct / polynomial             {report['direct_over_polynomial']:9.1f}")
+    print(f"  batched, per point (1e4 points) {report['batched_per_point_us']:9.3f} us")
+    print(f"  largest relative difference     {worst:9.2e}")
+    print("CsI 2021 fit, every nuisance free")
+    print(f"  analytic gradients   {report['fit_analytic_gradient_ms']:7.1f} ms")
+    print(f"  numerical gradients  {report['fit_numerical_gradient_ms']:7.1f} ms")
+    print(f"  cost calls: {report['fit_calls_analytic']} (analytic), "
+          f"{report['fit_calls_numerical']} (numerical)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

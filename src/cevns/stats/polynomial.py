@@ -1,0 +1,246 @@
+"""Signals that are polynomials in their parameters, precomputed per monomial.
+
+The expected histogram is linear in the charges C_b(T; θ) (design guide, "Speed by
+construction"), and for most models the charges are polynomials in θ: G_V² is quadratic in
+sin²θ_W, in the NSI couplings and in a charge-radius shift; the magnetic term is quadratic
+in μ_ν; a flavoured scale multiplies a quadratic. The histogram is then
+
+    H(θ) = Σ_m c_m u^m,        u_i = (θ_i − a_i) / s_i,
+
+a sum over monomials u^m = Π_i u_i^{m_i} with m_i ≤ d_i, whose coefficient histograms c_m are
+computed once. A new point costs the monomial vector and one (M × bins) product; P points
+at once one (P × M) · (M × bins) product.
+
+Set-up, for parameters with centres a_i and spreads s_i:
+
+1. the degree d_i of each parameter is the smallest d ≤ :data:`MAX_DEGREE` for which the
+   interpolating polynomial through d + 1 Chebyshev points along that parameter reproduces
+   the direct evaluation at two other points to :data:`TOLERANCE` (relative to the largest
+   bin);
+2. the coefficients come from interpolation on the tensor grid of those Chebyshev points
+   (Π_i (d_i + 1) direct evaluations), solved dimension by dimension with the Vandermonde
+   matrices (exact for a polynomial of these degrees; W. H. Press et al., *Numerical
+   Recipes*, 3rd ed., Sec. 3.5 and 3.6);
+3. the result is checked against the direct evaluation at random points of the parameter
+   box; a model that is not a polynomial of these degrees (a mediator mass, a neutron
+   radius, an oscillation) fails this check and keeps the direct path.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from cevns.errors import CevnsInputError
+
+#: The largest degree tried per parameter.
+MAX_DEGREE = 4
+#: Largest |polynomial − direct| allowed, relative to the largest bin of the direct value.
+TOLERANCE = 1e-10
+#: Random points at which the finished polynomial is checked.
+CHECK_POINTS = 4
+
+
+def chebyshev_points(count: int) -> np.ndarray:
+    """Chebyshev points of the second kind on [−1, 1] (well-conditioned interpolation)."""
+    if count == 1:
+        return np.zeros(1)
+    return np.cos(np.pi * np.arange(count)[::-1] / (count - 1))
+
+
+@dataclass(frozen=True)
+class PolynomialSignal:
+    """H(θ) = Σ_m c_m u^m for ``names`` with centres, spreads and per-parameter degrees;
+    ``coefficients`` has shape (M, *histogram shape), monomials in C order of the powers."""
+
+    names: tuple[str, ...]
+    centres: np.ndarray
+    spreads: np.ndarray
+    degrees: tuple[int, ...]
+    coefficients: np.ndarray
+
+    @property
+    def histogram_shape(self) -> tuple[int, ...]:
+        return self.coefficients.shape[1:]
+
+    def monomials(self, points: np.ndarray) -> np.ndarray:
+        """u^m for each row of ``points`` (P × parameters): shape (P, M)."""
+        u = (np.atleast_2d(points) - self.centres) / self.spreads
+        result = np.ones((u.shape[0], 1))
+        for i, degree in enumerate(self.degrees):
+            powers = u[:, i : i + 1] ** np.arange(degree + 1)
+            result = (result[:, :, None] * powers[:, None, :]).reshape(u.shape[0], -1)
+        return result
+
+    def __post_init__(self) -> None:
+        flat = self.coefficients.reshape(self.coefficients.shape[0], -1)
+        object.__setattr__(self, "_flat", flat)
+        object.__setattr__(self, "_exponents", [np.arange(d + 1.0) for d in self.degrees])
+
+    def __call__(self, values: Mapping[str, float]) -> np.ndarray:
+        """The histogram at one point (parameters by name): the monomial vector built by
+        outer products of each parameter's powers, times the coefficient matrix."""
+        vector = np.ones(1)
+        for name, centre, spread, exponents in zip(
+            self.names, self.centres, self.spreads, self._exponents, strict=True
+        ):
+            vector = np.multiply.outer(vector, ((values[name] - centre) / spread) ** exponents)
+        return (vector.ravel() @ self._flat).reshape(self.histogram_shape)
+
+    def many(self, points: np.ndarray) -> np.ndarray:
+        """Histograms at many points (P × parameters, columns in ``names`` order):
+        shape (P, *histogram shape)."""
+        flat = self.coefficients.reshape(self.coefficients.shape[0], -1)
+        return (self.monomials(np.asarray(points, dtype=float)) @ flat).reshape(
+            (-1, *self.histogram_shape)
+        )
+
+    def gradient(self, values: Mapping[str, float]) -> dict[str, np.ndarray]:
+        """∂H/∂θ_i at one point, by parameter name."""
+        point = np.array([values[n] for n in self.names], dtype=float)
+        u = (point - self.centres) / self.spreads
+        flat = self.coefficients.reshape(self.coefficients.shape[0], -1)
+        rows = []
+        for i in range(len(self.names)):
+            factors = []
+            for k, degree in enumerate(self.degrees):
+                powers = np.arange(degree + 1)
+                if k == i:
+                    safe = np.where(powers > 0, powers - 1, 0)
+                    factors.append(
+                        np.where(powers > 0, powers * u[k] ** safe, 0.0) / self.spreads[k]
+                    )
+                else:
+                    factors.append(u[k] ** powers)
+            vector = factors[0]
+            for factor in factors[1:]:
+                vector = np.outer(vector, factor).ravel()
+            rows.append((vector @ flat).reshape(self.histogram_shape))
+        return dict(zip(self.names, rows, strict=True))
+
+
+def _scale(values: np.ndarray) -> float:
+    return float(np.max(np.abs(values))) or 1.0
+
+
+def _degree_along(
+    function: Callable[[np.ndarray], np.ndarray],
+    index: int,
+    dimension: int,
+) -> int | None:
+    """The polynomial degree of ``function`` (of u, the scaled parameters) along axis
+    ``index`` with the others at 0, or None above :data:`MAX_DEGREE`."""
+    probes = np.array([-0.71, 0.37])
+    for degree in range(MAX_DEGREE + 1):
+        nodes = chebyshev_points(degree + 1)
+        samples = []
+        for t in np.concatenate((nodes, probes)):
+            u = np.zeros(dimension)
+            u[index] = t
+            samples.append(np.ravel(function(u)))
+        samples = np.array(samples)
+        vandermonde = np.vander(nodes, degree + 1, increasing=True)
+        coefficients = np.linalg.solve(vandermonde, samples[: degree + 1])
+        predicted = np.vander(probes, degree + 1, increasing=True) @ coefficients
+        if np.max(np.abs(predicted - samples[degree + 1 :])) <= TOLERANCE * _scale(samples):
+            return degree
+    return None
+
+
+def parameter_box(
+    function: Callable[[Mapping[str, float]], np.ndarray],
+    start: Mapping[str, float],
+    name: str,
+    limits: tuple[float, float],
+) -> tuple[float, float] | None:
+    """A centre and spread for ``name`` inside ``limits``: the spread is a power of 10
+    over which the total of ``function`` changes by 10 % to 10× (so that the polynomial's
+    coefficients are all of use at the scale where the parameter matters), the centre the
+    start value moved inward when the box would cross a limit. None if the parameter moves
+    nothing measurable within the limits or cannot be evaluated."""
+    low, high = (
+        (-math.inf if limits[0] is None else limits[0]),
+        (math.inf if limits[1] is None else limits[1]),
+    )
+    base = float(np.sum(function(start)))
+    spread = 1.0
+    for _ in range(40):
+        width = min(spread, (high - low) / 2)
+        centre = min(max(start[name], low + width), high - width)
+        moved = float(np.sum(function({**start, name: centre + width})))
+        change = abs(moved - base) / (abs(base) or 1.0)
+        if change > 10.0 and width > 1e-30:
+            spread = width / 10.0
+        elif change < 0.1 and width == spread and spread < 1e30:
+            spread = spread * 10.0
+        else:
+            return centre, width
+    return None
+
+
+def build_polynomial(
+    function: Callable[[Mapping[str, float]], np.ndarray],
+    names: Sequence[str],
+    centres: Mapping[str, float],
+    spreads: Mapping[str, float],
+    seed: int = 20261129,
+) -> PolynomialSignal | None:
+    """The polynomial form of ``function`` in ``names`` (module docstring), or None when
+    ``function`` is not a polynomial of degree ≤ :data:`MAX_DEGREE` in each parameter
+    around ``centres`` (spreads ``spreads``), or the product form does not reproduce it, or
+    ``function`` refuses a point of the box (a :class:`~cevns.errors.CevnsInputError`)."""
+    try:
+        return _build(function, tuple(names), centres, spreads, seed)
+    except CevnsInputError:
+        return None
+
+
+def _build(function, names, centres, spreads, seed) -> PolynomialSignal | None:
+    centre = np.array([centres[n] for n in names], dtype=float)
+    spread = np.array([spreads[n] for n in names], dtype=float)
+    if not np.all(np.isfinite(spread)) or np.any(spread <= 0):
+        return None
+    fixed = {k: v for k, v in centres.items() if k not in names}
+
+    def at(u: np.ndarray) -> np.ndarray:
+        theta = centre + spread * u
+        return np.asarray(function({**fixed, **dict(zip(names, theta, strict=True))}), float)
+
+    dimension = len(names)
+    degrees = []
+    for index in range(dimension):
+        degree = _degree_along(at, index, dimension)
+        if degree is None:
+            return None
+        degrees.append(degree)
+    grids = [chebyshev_points(d + 1) for d in degrees]
+    samples = np.array([at(np.array(point)) for point in itertools.product(*grids)])
+    shape = samples.shape[1:]
+    tensor = samples.reshape([d + 1 for d in degrees] + [-1])
+    for axis, grid in enumerate(grids):
+        inverse = np.linalg.inv(np.vander(grid, grid.size, increasing=True))
+        tensor = np.moveaxis(np.tensordot(inverse, tensor, axes=([1], [axis])), 0, axis)
+    coefficients = tensor.reshape((math.prod(d + 1 for d in degrees), *shape))
+    polynomial = PolynomialSignal(names, centre, spread, tuple(degrees), coefficients)
+    random = np.random.default_rng(seed)
+    for _ in range(CHECK_POINTS):
+        u = random.uniform(-1.0, 1.0, dimension)
+        direct = at(u)
+        theta = dict(zip(names, centre + spread * u, strict=True))
+        if np.max(np.abs(polynomial(theta) - direct)) > TOLERANCE * _scale(direct):
+            return None
+    return polynomial
+
+
+__all__ = [
+    "MAX_DEGREE",
+    "TOLERANCE",
+    "PolynomialSignal",
+    "build_polynomial",
+    "chebyshev_points",
+    "parameter_box",
+]
