@@ -22,7 +22,7 @@ import numpy as np
 import typer
 
 from cevns.cli.output import print_json, print_table, reports_input_errors
-from cevns.errors import CevnsInputError, require_positive, unknown_name_error
+from cevns.errors import CevnsInputError, require_choice, require_positive, unknown_name_error
 from cevns.sources.base import DETECTOR_DISTANCE, NeutrinoSource
 from cevns.sources.facilities import facility_names, get_facility
 from cevns.sources.flavors import FLAVOR_LABELS
@@ -31,7 +31,13 @@ from cevns.sources.pion_dar import PionDecayAtRest
 from cevns.sources.reactor import Reactor
 from cevns.sources.simple import TabulatedSource
 from cevns.sources.solar import SolarNeutrinos, component_reaction, solar_model_names
-from cevns.sources.supernova import DEFAULT_DISTANCE, SupernovaBurst, kpc
+from cevns.sources.supernova import (
+    DEFAULT_DISTANCE,
+    SUPERNOVA_MODELS,
+    SupernovaBurst,
+    SupernovaModel,
+    kpc,
+)
 from cevns.units import GW, MW, GeV, Hz, MeV, au, cm2, eV, m, ns, s, us
 
 #: Default distance for accelerators, reactors and files: 20 m.
@@ -110,8 +116,10 @@ def flux_report(
             )
     if power_gw is not None and source_name != "reactor":
         raise CevnsInputError(f"--power applies to the reactor source only; got {source_name!r}")
-    if model is not None and source_name not in ("solar",):
-        raise CevnsInputError(f"--model applies to the solar source only; got {source_name!r}")
+    if model is not None and source_name not in ("solar", "supernova"):
+        raise CevnsInputError(
+            f"--model applies to the solar and supernova sources only; got {source_name!r}"
+        )
     report: dict[str, Any] = {"source": source_name}
     if source_name == "solar":
         source = SolarNeutrinos(model or "B16-GS98")
@@ -198,14 +206,23 @@ def flux_report(
             "fissions_per_second": source.fissions_per_second,
         }
     elif source_name == "supernova":
-        source = SupernovaBurst()
+        if model is not None:
+            require_choice("--model", model, ("benchmark", *SUPERNOVA_MODELS))
+        if model is None or model == "benchmark":
+            source = SupernovaBurst()
+            label = "benchmark core-collapse supernova (3e53 erg)"
+        else:
+            source = SupernovaModel(model)
+            label = f"simulated core-collapse supernova {model}"
         distance = DEFAULT_DISTANCE if distance_m is None else distance_m * m
         flux = Flux(source, 1.0, distance)
         per_unit = 1 / cm2
         report |= {
             "kind": "supernova",
-            "label": "benchmark core-collapse supernova (3e53 erg)",
+            "label": label,
             "quantity": "fluence [ν cm⁻²]",
+            "model": model or "benchmark",
+            "models": ["benchmark", *SUPERNOVA_MODELS],
         }
     elif Path(source_name).is_file():
         source = TabulatedSource.from_file(source_name)
@@ -265,7 +282,10 @@ def register(app: typer.Typer) -> None:
         ] = None,
         model: Annotated[
             str | None,
-            typer.Option(help="Solar model: B16-GS98 (default) or B16-AGSS09met."),
+            typer.Option(
+                help="Solar model (B16-GS98, B16-AGSS09met) or supernova model (benchmark, "
+                "garching-s27.0c-LS220, garching-s11.2c-LS220)."
+            ),
         ] = None,
         plot: Annotated[
             Path | None, typer.Option(help="Save a figure of the spectra (and timing) here.")

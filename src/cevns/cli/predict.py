@@ -40,6 +40,7 @@ def _print_report(report: dict[str, Any]) -> None:
             ["per nucleus", report["flux_averaged_cross_section_cm2"] / 1e-40],
         ],
     )
+    _print_spectra(report)
     published = report["published"]
     comparisons = [
         (
@@ -72,6 +73,33 @@ def _print_report(report: dict[str, Any]) -> None:
             "holding the release)",
             err=True,
         )
+
+
+def _print_spectra(report: dict[str, Any]) -> None:
+    """The CEvNS events per observable bin and, with time bins, per time bin (all flavours)."""
+    edges = report["observable_edges"]
+    spectrum = [sum(values) for values in zip(*report["observable_spectrum"].values(), strict=True)]
+    print_table(
+        f"CEvNS events per {report['observable']} bin",
+        ["bin", "events"],
+        [
+            [f"{low:g}–{high:g}", n]
+            for low, high, n in zip(edges, edges[1:], spectrum, strict=False)
+        ],
+    )
+    times = report["time_edges_us"]
+    if times is None or len(times) < 3:
+        return
+    profile = [sum(values) for values in zip(*report["time_spectrum"].values(), strict=True)]
+    scale, unit = (1e6, "s") if max(abs(t) for t in times) >= 1e5 else (1.0, "µs")
+    print_table(
+        f"CEvNS events per time bin [{unit}]",
+        ["time", "events"],
+        [
+            [f"{a / scale:g}–{b / scale:g}", n]
+            for a, b, n in zip(times, times[1:], profile, strict=False)
+        ],
+    )
 
 
 def _value(entry: Any) -> float | None:

@@ -19,6 +19,7 @@ from cevns.experiments.schema import (
     PionDecayAtRestSpec,
     ReactorSpec,
     SolarSpec,
+    SupernovaSpec,
     TabulatedSourceSpec,
 )
 from cevns.experiments.template_files import load_recoil_templates
@@ -144,6 +145,11 @@ def build_source(
 ) -> tuple[NeutrinoSource, float]:
     """The source and the number of its units in the exposure."""
     source_spec, exposure = spec.source, spec.exposure
+    if exposure.bursts is not None and not isinstance(source_spec, SupernovaSpec):
+        raise CevnsInputError(
+            f"{spec.name}: exposure.bursts counts supernova bursts; a {source_spec.kind} source "
+            "needs protons_on_target, beam_energy, power, time or exposure"
+        )
     if isinstance(source_spec, PionDecayAtRestSpec):
         facility = get_facility(
             source_spec.facility,
@@ -190,6 +196,8 @@ def build_source(
         from cevns.sources.dsnb import DiffuseSupernovaBackground
 
         return DiffuseSupernovaBackground(source_spec.temperatures), _seconds(spec)
+    if isinstance(source_spec, SupernovaSpec):
+        return _supernova(source_spec), _bursts(spec)
     raise AssertionError(f"unhandled source kind {source_spec!r}")  # pragma: no cover
 
 
@@ -199,6 +207,35 @@ def exposure_time(spec: ExperimentSpec) -> float | None:
     if spec.exposure.exposure is not None:
         return spec.exposure.exposure / spec.detector.mass
     return spec.exposure.time
+
+
+def _supernova(source_spec: SupernovaSpec) -> NeutrinoSource:
+    """The benchmark burst (with overrides and a time profile) or a simulated burst."""
+    from cevns.sources.supernova import (
+        DEFAULT_SUPERNOVA,
+        FlavorEmission,
+        SupernovaBurst,
+        SupernovaModel,
+        erg,
+    )
+
+    if source_spec.model != "benchmark":
+        return SupernovaModel(source_spec.model)
+    emission = dict(DEFAULT_SUPERNOVA)
+    for flavor, override in (source_spec.emission or {}).items():
+        emission[flavor] = FlavorEmission(
+            override.total_energy_erg * erg, override.mean_energy, override.alpha
+        )
+    profile = None if source_spec.time_profile == "none" else source_spec.time_profile
+    return SupernovaBurst(emission, profile)
+
+
+def _bursts(spec: ExperimentSpec) -> float:
+    if spec.exposure.bursts is None:
+        raise CevnsInputError(
+            f"{spec.name}: exposure.bursts is required for a supernova source (bursts = 1)"
+        )
+    return spec.exposure.bursts
 
 
 def _seconds(spec: ExperimentSpec) -> float:

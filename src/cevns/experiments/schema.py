@@ -230,9 +230,56 @@ class DsnbSpec(StrictModel):
         return value
 
 
+class SupernovaFlavorSpec(StrictModel):
+    """One flavour of the benchmark burst: emitted energy (erg), mean energy, pinching α."""
+
+    total_energy_erg: PositiveFloat
+    mean_energy: PositiveEnergy
+    alpha: float = Field(default=2.3, gt=-1)
+
+
+class SupernovaSpec(StrictModel):
+    """A core-collapse supernova burst (:mod:`cevns.sources.supernova`): ``model`` is the
+    ``benchmark`` burst (3e53 erg, ⟨E⟩ = 12/15/18 MeV, α = 2.3; any flavour overridable in
+    ``emission``, e.g. ``nu_e_bar = {total_energy_erg = 5e52, mean_energy = "14 MeV"}``) with
+    the emission times of ``time_profile``, or a simulated burst (``garching-s27.0c-LS220``,
+    ``garching-s11.2c-LS220``) with its own spectra and times. The exposure is ``bursts``
+    (1); ``detector.distance`` defaults to 10 kpc; time bins (``binning.time_edges`` in
+    ``ms`` or ``s``, t = 0 at bounce) give the burst's time profile."""
+
+    kind: Literal["supernova"]
+    model: Literal["benchmark", "garching-s27.0c-LS220", "garching-s11.2c-LS220"] = "benchmark"
+    emission: dict[str, SupernovaFlavorSpec] | None = None
+    time_profile: Literal["garching-s27.0c-LS220", "garching-s11.2c-LS220", "none"] = (
+        "garching-s27.0c-LS220"
+    )
+    reference: str = ""
+
+    @model_validator(mode="after")
+    def _benchmark_only(self) -> SupernovaSpec:
+        flavours = ("nu_e", "nu_mu", "nu_tau", "nu_e_bar", "nu_mu_bar", "nu_tau_bar")
+        unknown = sorted(set(self.emission or {}) - set(flavours))
+        if unknown:
+            raise ValueError(
+                f"emission: unknown flavour {unknown[0]!r}; allowed: {', '.join(flavours)}"
+            )
+        if self.model != "benchmark" and self.emission is not None:
+            raise ValueError(
+                f"emission overrides the benchmark burst only; model {self.model!r} has its "
+                "own spectra (remove emission or use model = 'benchmark')"
+            )
+        return self
+
+
 #: Source kinds whose flux is given at the detector: it sits at 1 AU by convention (the
-#: Sun's real distance; for the diffuse backgrounds only the reference of the convention).
-DEFAULT_DISTANCE_BY_KIND = {"solar": "1 AU", "atmospheric": "1 AU", "dsnb": "1 AU"}
+#: Sun's real distance; for the diffuse backgrounds only the reference of the convention);
+#: a supernova defaults to 10 kpc.
+DEFAULT_DISTANCE_BY_KIND = {
+    "solar": "1 AU",
+    "atmospheric": "1 AU",
+    "dsnb": "1 AU",
+    "supernova": "10 kpc",
+}
 #: Of those, the kinds without any distance: detector.distance must be left out (or 1 AU).
 DIFFUSE_KINDS = ("atmospheric", "dsnb")
 
@@ -243,7 +290,8 @@ SourceSpec = Annotated[
     | TabulatedSourceSpec
     | SolarSpec
     | AtmosphericSpec
-    | DsnbSpec,
+    | DsnbSpec
+    | SupernovaSpec,
     Field(discriminator="kind"),
 ]
 
@@ -258,7 +306,8 @@ class ExposureSpec(StrictModel):
       facility's nominal power;
     * ``exposure`` alone (detector mass × time, ``"1.17 t yr"``), for sources counted per
       second: the time is the exposure over ``detector.mass`` (dark-matter releases quote
-      exposures, and give background rates per t·yr).
+      exposures, and give background rates per t·yr);
+    * ``bursts`` (a number, usually 1) for a supernova source.
     """
 
     protons_on_target: PositiveFloat | None = None
@@ -267,6 +316,7 @@ class ExposureSpec(StrictModel):
     power: PositivePower | None = None
     time: PositiveTime | None = None
     exposure: Annotated[Exposure, Field(gt=0)] | None = None
+    bursts: PositiveFloat | None = None
     reference: str = ""
 
     @model_validator(mode="after")
@@ -276,13 +326,20 @@ class ExposureSpec(StrictModel):
             self.beam_energy is not None,
             self.power is not None,
             self.exposure is not None,
+            self.bursts is not None,
         ]
         if self.exposure is not None and self.time is not None:
             raise ValueError("give exposure (mass × time) or time, not both")
+        if self.bursts is not None and self.time is not None:
+            raise ValueError("give bursts (a supernova) or time, not both")
         if sum(forms) > 1:
-            raise ValueError("give only one of protons_on_target, beam_energy, power, exposure")
+            raise ValueError(
+                "give only one of protons_on_target, beam_energy, power, exposure, bursts"
+            )
         if not any(forms) and self.time is None:
-            raise ValueError("give protons_on_target, beam_energy, power with time, or time")
+            raise ValueError(
+                "give protons_on_target, beam_energy, power with time, time, or bursts"
+            )
         if self.power is not None and self.time is None:
             raise ValueError("power needs a time")
         return self
