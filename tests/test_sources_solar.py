@@ -252,7 +252,12 @@ flux = Flux(source, 1 / s, 1 * au)
 from cevns.sources import AtmosphericNeutrinos, DiffuseSupernovaBackground, DETECTOR_DISTANCE
 atm = Flux(AtmosphericNeutrinos(), 1 / s, DETECTOR_DISTANCE)
 dsnb = Flux(DiffuseSupernovaBackground(), 1 / s, DETECTOR_DISTANCE)
+from cevns.sources.supernova import SupernovaModel
+from cevns.units import kpc
+burst = SupernovaModel()
 print(json.dumps({
+    "sn_fluence": Flux(burst, 1.0, 10 * kpc).energy_quadrature("nu_e").total * cm2,
+    "sn_before_1s": float(burst.time_cdf("nu_e_bar", 1 * s)),
     "atm_nu_mu": atm.fluence("nu_mu") * cm2 * s,
     "dsnb_nu_e_bar": dsnb.fluence("nu_e_bar") * cm2 * s,
     "dsnb_mean": dsnb.energy_quadrature("nu_tau").mean_energy / MeV,
