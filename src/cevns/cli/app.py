@@ -6,7 +6,19 @@ from typing import Annotated
 
 import typer
 
-from cevns.cli import experiments, fit, flux, fog, models, nuclei, predict, scan, schema, xsec
+from cevns.cli import (
+    darkmatter,
+    experiments,
+    fit,
+    flux,
+    fog,
+    models,
+    nuclei,
+    predict,
+    scan,
+    schema,
+    xsec,
+)
 
 app = typer.Typer(
     name="cevns",
@@ -37,5 +49,6 @@ def _main(
     """Coherent elastic neutrino-nucleus scattering: cross sections, fluxes, predictions."""
 
 
-for _command_module in (xsec, nuclei, predict, experiments, flux, fit, models, scan, schema, fog):
+_COMMANDS = (xsec, nuclei, predict, experiments, flux, fit, models, scan, schema, fog, darkmatter)
+for _command_module in _COMMANDS:
     _command_module.register(app)

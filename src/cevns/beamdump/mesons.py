@@ -1,0 +1,221 @@
+"""Neutral mesons and stopped π⁻ from ~1 GeV protons on the SNS mercury target.
+
+**Yields per proton on target (POT).** Every number names its source here and in
+``docs/accelerator-dark-matter.md``:
+
+* π⁰: :data:`PI0_PER_POT` = 0.115, the GEANT4 (QGSP_BERT) yield of the SNS target quoted by
+  COHERENT for its dark-matter studies (D. Akimov et al., PRD 102, 052007 (2020),
+  arXiv:1911.06422, Sec. III; the same simulation underlies arXiv:2110.11453). Isospin
+  cross-check: the π⁺ yield that sets the neutrino flux is 0.0848 per POT
+  (arXiv:2110.07730) and N_π⁰ ≈ (N_π⁺ + N_π⁻)/2 with N_π⁻ < N_π⁺ at 1 GeV, so a π⁰ yield
+  of order 0.1 is what isospin allows.
+* η: :data:`ETA_PER_POT`. At T_p ≈ 1 GeV the beam is below the free pp → ppη threshold
+  (T_p = 1.255 GeV, from (2m_p + m_η)² = 2m_p² + 2m_p E_p); η come only from Fermi motion
+  and multi-step processes. No cited SNS yield could be read in this work, so the default
+  is an explicit **placeholder** (1 × 10⁻⁴ per POT, flagged in every report); only the
+  normalisation of η-produced dark matter depends on it.
+* π⁻ captured at rest: a user input (default 0): the π⁻ yield of the SNS target is not
+  quoted in the sources read here; π⁻ that stop are captured (> 99 %, arXiv:2109.11049)
+  and a fraction of the captures on bound protons is radiative (π⁻p → nγ).
+
+**Momentum–angle distribution.** The π⁰ double-differential distribution is the
+Burman–Smith parametrisation of pion production by 585–800 MeV protons
+(R. L. Burman and E. S. Smith, Los Alamos report LA-11502-MS (1989); its parameters as
+implemented in the BdNMC generator, P. deNiverville et al., arXiv:1609.01770, which
+uses it for π⁰ at LANSCE and COHERENT as the isospin average of π⁺ and π⁻):
+
+    d²N/(dT dΩ) ∝ A(θ) exp[−(T − T̄(θ))²/(2σ(θ)²)] / (1 + exp[(T − T_F)/B]),
+
+with T̄(θ) = 48 + 330 exp(−θ/θ_A) MeV, σ(θ) = σ_A exp(−θ/85°), θ in degrees, the
+Fermi-like cut-off T_F = T_p − 140 MeV − 2B, B = 25 MeV, and θ_A, σ_A linear in T_p
+between their 585 and 730 MeV values (Z > 8: θ_A = 26.0°, 29.9°; σ_A = 135, 166 MeV).
+A(θ) is a quadratic B-spline on knots (0, 0, 0, 30, 70, 180, 180, 180)° with amplitudes
+a₀ = min(27, 27 − 4((730 − T_p)/145)²), a₁ = 18.2, a₂ = 8, a₃ = 13 + (Z − 12)/10,
+a₄ = 9 + (Z − 12)/10 − (T_p − 685)/20 (T_p in MeV). Only the shape is used; the yield
+normalises it. At the SNS's 1 GeV this is an extrapolation above the fitted range (as in
+BdNMC's COHERENT runs); the same shape in kinetic energy is used for η (an assumption).
+
+**Decay before absorption.** A meson of momentum p travels βγcτ = pcτ/m before decaying;
+with absorption length λ the fraction that decays first is 1 − exp(−λ m/(p cτ))
+(:func:`decay_fraction`). For π⁰ (cτ = 25.3 nm) and η (cτ = 0.15 nm) it is 1 to better
+than 10⁻⁵ for λ ≈ 15 cm (:data:`MERCURY_INTERACTION_LENGTH`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from particle import Particle
+
+from cevns.errors import CevnsInputError, require_non_negative, require_positive
+from cevns.units import MeV, cm, ns
+
+#: π⁰ mass and lifetime (PDG 2026 via particle).
+PI0_MASS: float = Particle.from_pdgid(111).mass * MeV
+PI0_LIFETIME: float = Particle.from_pdgid(111).lifetime * ns
+#: η mass and lifetime (PDG 2026 via particle; lifetime from the total width 1.31 keV).
+ETA_MASS: float = Particle.from_pdgid(221).mass * MeV
+ETA_LIFETIME: float = Particle.from_pdgid(221).lifetime * ns
+#: Charged-pion mass (PDG 2026 via particle).
+PION_CHARGED_MASS: float = Particle.from_pdgid(211).mass * MeV
+#: Proton and neutron masses (PDG 2026 via particle).
+PROTON_MASS: float = Particle.from_pdgid(2212).mass * MeV
+NEUTRON_MASS: float = Particle.from_pdgid(2112).mass * MeV
+
+#: BR(π⁰ → γγ) = 0.98823 (PDG 2024, π⁰ listing).
+PI0_GAMMA_GAMMA: float = 0.98823
+#: BR(η → γγ) = 0.3936 (PDG 2024, η listing).
+ETA_GAMMA_GAMMA: float = 0.3936
+
+#: π⁰ per POT at the SNS (GEANT4, COHERENT, arXiv:1911.06422 Sec. III).
+PI0_PER_POT: float = 0.115
+#: η per POT at the SNS: a placeholder (see the module docstring), not a cited yield.
+ETA_PER_POT: float = 1.0e-4
+#: Panofsky ratio P = σ(π⁻p → π⁰n)/σ(π⁻p → nγ) at rest in hydrogen, 1.546 ± 0.009
+#: (J. Spuller et al., Phys. Lett. B 67, 479 (1977)).
+PANOFSKY_RATIO: float = 1.546
+#: SNS proton kinetic energy used for the production shape, 1.0 GeV (arXiv:2110.07730:
+#: 0.984 GeV average for the CsI run; the shape is not sensitive to 2 %).
+SNS_PROTON_KINETIC_ENERGY: float = 1000.0 * MeV
+#: Atomic number of mercury.
+MERCURY_Z: int = 80
+#: Nuclear interaction length of lead, 199.6 g cm⁻² (PDG Atomic and Nuclear Properties),
+#: used for mercury (Z = 80 vs 82) with mercury's density 13.546 g cm⁻³ (same tables).
+MERCURY_INTERACTION_LENGTH: float = 199.6 / 13.546 * cm
+
+_BS_KNOTS = np.array([0.0, 0.0, 0.0, 30.0, 70.0, 180.0, 180.0, 180.0])
+_BS_NORM_Z = (0.8851, -0.1015, 0.1459, -0.0265)
+_BS_B = 25.0  # MeV
+
+
+def _bspline(p: int, i: int, theta: np.ndarray) -> np.ndarray:
+    """Cox–de Boor recursion for the B-spline of order ``p`` on :data:`_BS_KNOTS`."""
+    k = _BS_KNOTS
+    if p == 0:
+        return ((theta >= k[i]) & (theta <= k[i + 1])).astype(float)
+    left = (
+        0.0 if k[i + p] == k[i] else (theta - k[i]) / (k[i + p] - k[i]) * _bspline(p - 1, i, theta)
+    )
+    right = (
+        0.0
+        if k[i + p + 1] == k[i + 1]
+        else (k[i + p + 1] - theta) / (k[i + p + 1] - k[i + 1]) * _bspline(p - 1, i + 1, theta)
+    )
+    return left + right
+
+
+@dataclass(frozen=True)
+class BurmanSmith:
+    """Burman–Smith pion production shape d²N/(dT dΩ) (LA-11502-MS) for a nucleus of charge
+    ``z`` (> 8) and proton kinetic energy ``proton_energy``; see the module docstring."""
+
+    proton_energy: float = SNS_PROTON_KINETIC_ENERGY
+    z: int = MERCURY_Z
+
+    def __post_init__(self) -> None:
+        require_positive("proton kinetic energy", self.proton_energy, "internal energy units")
+        if self.z <= 8:
+            raise CevnsInputError(
+                f"target charge z = {self.z}: the Burman-Smith shape is implemented for "
+                "nuclei with Z > 8"
+            )
+
+    def _parameters(self) -> tuple[float, float, np.ndarray, float]:
+        tp = self.proton_energy / MeV
+        theta_a = (29.9 * (tp - 585.0) - 26.0 * (tp - 730.0)) / 145.0
+        sigma_a = (166.0 * (tp - 585.0) - 135.0 * (tp - 730.0)) / 145.0
+        z = float(self.z)
+        a0 = min(27.0 - 4.0 * ((730.0 - tp) / 145.0) ** 2, 27.0)
+        amps = np.array([a0, 18.2, 8.0, 13.0 + (z - 12.0) / 10.0,
+                         9.0 + (z - 12.0) / 10.0 - (tp - 685.0) / 20.0])  # fmt: skip
+        cutoff = tp - 140.0 - 2.0 * _BS_B
+        return theta_a, sigma_a, amps, cutoff
+
+    def density(self, kinetic: np.ndarray, theta: np.ndarray) -> np.ndarray:
+        """d²N/(dT dΩ) up to normalisation; ``kinetic`` in internal energy units, ``theta``
+        in radians (the parametrisation's degrees inside)."""
+        theta_a, sigma_a, amps, cutoff = self._parameters()
+        t = np.asarray(kinetic, dtype=float) / MeV
+        deg = np.degrees(np.asarray(theta, dtype=float))
+        amplitude = sum(a * _bspline(2, i, deg) for i, a in enumerate(amps))
+        amplitude = np.maximum(amplitude, 0.0)
+        mean = 48.0 + 330.0 * np.exp(-deg / theta_a)
+        width = sigma_a * np.exp(-deg / 85.0)
+        gauss = np.exp(-0.5 * ((t - mean) / width) ** 2)
+        fermi = 1.0 / (1.0 + np.exp(np.clip((t - cutoff) / _BS_B, -700, 700)))
+        return np.where(t >= 0, amplitude * gauss * fermi, 0.0)
+
+    def sample(
+        self, count: int, mass: float, rng: np.random.Generator, bins: int = 200
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``count`` mesons of ``mass``: lab momenta (internal units) and polar angles (rad),
+        drawn cell by cell from the density × 2π sin θ on a (T, θ) grid, uniform in a cell."""
+        t_max = self.proton_energy - PION_CHARGED_MASS
+        t_edges = np.linspace(0.0, t_max, bins + 1)
+        th_edges = np.linspace(0.0, math.pi, bins + 1)
+        tc, thc = 0.5 * (t_edges[1:] + t_edges[:-1]), 0.5 * (th_edges[1:] + th_edges[:-1])
+        weight = self.density(tc[:, None], thc[None, :]) * np.sin(thc)[None, :]
+        p = weight.ravel() / weight.sum()
+        cells = rng.choice(p.size, size=count, p=p)
+        i, j = np.divmod(cells, bins)
+        kinetic = t_edges[i] + rng.random(count) * (t_edges[1] - t_edges[0])
+        theta = th_edges[j] + rng.random(count) * (th_edges[1] - th_edges[0])
+        momentum = np.sqrt(kinetic * (kinetic + 2.0 * mass))
+        return momentum, theta
+
+
+def decay_fraction(
+    momentum: np.ndarray, mass: float, lifetime: float, absorption_length: float
+) -> np.ndarray:
+    """Fraction of mesons of lab ``momentum`` that decay before being absorbed:
+    1 − exp(−λ m / (p c τ)) (exponential decay against exponential absorption, the
+    absorption treated as a sharp length λ); 1 for mesons at rest."""
+    from cevns.constants import speed_of_light
+
+    require_positive("absorption length", absorption_length, "internal length units")
+    p = np.asarray(require_non_negative("momentum", momentum), dtype=float)
+    with np.errstate(divide="ignore"):
+        decay_length = p * speed_of_light * lifetime / mass
+        ratio = np.where(p > 0, absorption_length / np.where(p > 0, decay_length, 1.0), np.inf)
+    return -np.expm1(-ratio)
+
+
+def radiative_capture_fraction_hydrogen(panofsky: float = PANOFSKY_RATIO) -> float:
+    """BR(π⁻p → nγ) at rest on a free proton: 1/(1 + P) with the Panofsky ratio P
+    (the two channels π⁰n and nγ exhaust the capture; Spuller et al. 1977)."""
+    return 1.0 / (1.0 + float(require_positive("Panofsky ratio", panofsky)))
+
+
+@dataclass(frozen=True)
+class MesonYields:
+    """Production per POT of the sources of dark photons: π⁰ and η decaying in flight, and
+    π⁻ captured at rest with a radiative (nγ) fraction."""
+
+    pi0: float = PI0_PER_POT
+    eta: float = ETA_PER_POT
+    pi_minus_radiative_captures: float = 0.0
+    eta_is_placeholder: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("pi0", "eta", "pi_minus_radiative_captures"):
+            require_non_negative(f"{name} per POT", getattr(self, name))
+
+
+__all__ = [
+    "ETA_GAMMA_GAMMA",
+    "ETA_LIFETIME",
+    "ETA_MASS",
+    "ETA_PER_POT",
+    "MERCURY_INTERACTION_LENGTH",
+    "PANOFSKY_RATIO",
+    "PI0_GAMMA_GAMMA",
+    "PI0_LIFETIME",
+    "PI0_MASS",
+    "PI0_PER_POT",
+    "BurmanSmith",
+    "MesonYields",
+    "decay_fraction",
+    "radiative_capture_fraction_hydrogen",
+]

@@ -1,0 +1,117 @@
+"""``cevns darkmatter``: accelerator-produced dark matter in the COHERENT CsI data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from cevns.cli.output import print_json, print_table, reports_input_errors
+from cevns.errors import CevnsInputError
+
+
+def _masses(text: str) -> list[float]:
+    values = []
+    for item in text.split(","):
+        try:
+            value = float(item)
+        except ValueError:
+            value = float("nan")
+        if not value > 0 or value == float("inf"):
+            raise CevnsInputError(
+                f"--mass must be comma-separated positive dark-matter masses in MeV; got "
+                f"{item.strip()!r}"
+            )
+        values.append(value)
+    return values
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("darkmatter")
+    @reports_input_errors
+    def darkmatter(
+        mass: Annotated[
+            str, typer.Option("--mass", help="m_chi [MeV], comma-separated.")
+        ] = "1,10,100",
+        ratio: Annotated[float, typer.Option("--ratio", help="m_V / m_chi (> 2, on shell).")] = 3.0,
+        portal: Annotated[str, typer.Option("--portal", help="vector or leptophobic.")] = "vector",
+        spin: Annotated[str, typer.Option("--spin", help="scalar or fermion.")] = "scalar",
+        coupling: Annotated[
+            float,
+            typer.Option("--coupling", help="Reference epsilon (vector) or alpha_B (leptophobic)."),
+        ] = 1e-4,
+        alpha_d: Annotated[float, typer.Option("--alpha-d", help="Dark coupling alpha_D.")] = 0.5,
+        eta_per_pot: Annotated[
+            float | None,
+            typer.Option("--eta-per-pot", help="eta per proton (default: a flagged placeholder)."),
+        ] = None,
+        pi_minus: Annotated[
+            float,
+            typer.Option(
+                "--pi-minus-captures", help="Radiative pi- captures per proton (default 0)."
+            ),
+        ] = 0.0,
+        no_limits: Annotated[
+            bool, typer.Option("--no-limits", help="Predict only; no fit to the CsI data.")
+        ] = False,
+        mesons: Annotated[
+            int, typer.Option("--mesons", help="Mesons drawn per channel.")
+        ] = 200_000,
+        seed: Annotated[int, typer.Option("--seed", help="Monte Carlo seed.")] = 2026,
+        data: Annotated[
+            Path | None, typer.Option("--data", help="Folder of the public releases.")
+        ] = None,
+        json_output: Annotated[
+            bool, typer.Option("--json", help="Print one JSON document.")
+        ] = False,
+        plot: Annotated[
+            Path | None, typer.Option("--plot", help="Write a figure of the limits.")
+        ] = None,
+    ) -> None:
+        """Dark matter from pi0/eta decays at the SNS in the CsI 2021 data: events and limits."""
+        from cevns.beamdump.mesons import ETA_PER_POT
+        from cevns.beamdump.report import darkmatter_report
+
+        if mesons < 1000:
+            raise CevnsInputError(f"--mesons = {mesons}: use at least 1000 mesons per channel")
+        report = darkmatter_report(
+            _masses(mass), ratio=ratio, coupling=coupling, dark_coupling=alpha_d, portal=portal,
+            spin=spin, data_dir=data, limits=not no_limits, mesons=mesons, seed=seed,
+            eta_per_pot=ETA_PER_POT if eta_per_pot is None else eta_per_pot,
+            pi_minus_captures_per_pot=pi_minus,
+        )  # fmt: skip
+        if plot is not None:
+            from cevns.plotting.beamdump import plot_darkmatter
+
+            report["plot"] = str(plot_darkmatter(report, plot))
+        if json_output:
+            print_json(report)
+            return
+        _print(report)
+
+
+def _print(report: dict[str, Any]) -> None:
+    limits = "event_limit_wilks" in report["masses"][0]
+    key = "y_limit" if report["portal"] == "vector" else "alpha_b_limit"
+    columns = ["m_chi [MeV]", "m_V [MeV]", "events (ref.)"]
+    if limits:
+        columns += ["N_DM < (FC)", "N_DM < (2.71)", "published", key, "relic Y"]
+    rows = []
+    for r in report["masses"]:
+        row = [r["m_chi_mev"], r["m_v_mev"], r["events_reference"]]
+        if limits:
+            row += [r["event_limit_feldman_cousins"], r["event_limit_wilks"],
+                    r["published_event_limit"] or "", r[key], r["y_relic"] or ""]  # fmt: skip
+        rows.append(row)
+    print_table(
+        f"{report['portal']} portal, {report['spin']} dark matter, {report['experiment']} "
+        f"(reference coupling {report['reference_coupling']:g}, "
+        f"alpha_D {report['dark_coupling']:g})",
+        columns,
+        rows,
+    )
+    if report["yields_per_pot"]["eta_is_placeholder"]:
+        typer.echo(
+            "note: the eta yield per proton is a placeholder (see docs/accelerator-dark-matter.md)"
+        )

@@ -1,0 +1,42 @@
+"""Figure of ``cevns darkmatter``: event limits and the coupling limit against m_chi."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+def plot_darkmatter(report: dict[str, Any], path: str | Path) -> Path:
+    """Expected events at the reference coupling and, if fitted, the 90 % CL limits."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = report["masses"]
+    masses = [r["m_chi_mev"] for r in rows]
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    axes[0].loglog(masses, [max(r["events_reference"], 1e-30) for r in rows], "o-",
+                   label="expected (reference coupling)")  # fmt: skip
+    if "event_limit_feldman_cousins" in rows[0]:
+        axes[0].plot(masses, [r["event_limit_feldman_cousins"] for r in rows], "s-",
+                     label="90 % CL limit (FC)")  # fmt: skip
+        published = [(r["m_chi_mev"], r["published_event_limit"]) for r in rows
+                     if r["published_event_limit"]]  # fmt: skip
+        if published:
+            axes[0].plot(*zip(*published, strict=True), "k*", label="arXiv:2110.11453")
+        key = "y_limit" if report["portal"] == "vector" else "alpha_b_limit"
+        axes[1].loglog(masses, [r[key] for r in rows], "o-", label="cevns, 90 % CL")
+        if rows[0].get("y_relic"):
+            axes[1].plot(masses, [r["y_relic"] for r in rows], "k--", label="relic density")
+        axes[1].set_ylabel("Y" if key == "y_limit" else "alpha_B")
+        axes[1].legend()
+    axes[0].set_ylabel("dark-matter events")
+    for ax in axes:
+        ax.set_xlabel("m_chi [MeV]")
+    axes[0].legend()
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path)
+    plt.close(fig)
+    return path

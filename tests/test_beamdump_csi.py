@@ -1,0 +1,48 @@
+"""Dark matter in the COHERENT CsI 2021 likelihood (needs ../shared/data)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cevns.beamdump.analysis import csi_analysis, event_limit, with_dark_matter
+from cevns.beamdump.flux import DETECTOR_POSITIONS, flux_at_detector, simulate
+from cevns.beamdump.portals import DarkSector
+from cevns.beamdump.report import published
+from cevns.beamdump.signal import predict, prompt_time_template
+from cevns.units import MeV
+
+
+@pytest.fixture(scope="module")
+def csi(shared_data_dir):
+    return csi_analysis(shared_data_dir)
+
+
+def _prediction(experiment, m_chi):
+    sector = DarkSector(3 * m_chi * MeV, m_chi * MeV, 1e-4, 0.5)
+    flux = flux_at_detector(
+        simulate(sector, mesons=50_000), *DETECTOR_POSITIONS["csi-neutrino-alley"]
+    )
+    return predict(experiment, flux, sector, 3.198e23)
+
+
+def test_prompt_template_is_the_pulse(csi):
+    _, experiment, _ = csi
+    template = prompt_time_template(experiment)
+    # all arrivals within the 0-1 us bins; the 1-6 us bins only see the pulse's tail
+    assert template[:8].sum() > 0.99
+    assert template[8:].sum() < 2e-3  # 3 sigma above the mean
+    # the peak bin holds the pulse mean (0.56 us in [0.5, 0.625))
+    assert int(np.argmax(template)) == 4
+
+
+def test_event_limit_at_10_mev_next_to_published(csi):
+    base, experiment, _ = csi
+    prediction = _prediction(experiment, 10.0)
+    assert prediction.events > 0
+    limit = event_limit(with_dark_matter(base, prediction.histogram))
+    table = published()["coherent-csi-2021"]["event_limits"]
+    reference = dict(zip(table["mass_mev"], table["events"], strict=True))[10.0]
+    assert limit.feldman_cousins == pytest.approx(reference, rel=0.3)
+    assert limit.feldman_cousins <= limit.wilks + 1e-6
+    assert limit.best_fit < 5
