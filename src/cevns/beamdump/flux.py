@@ -190,11 +190,20 @@ def flux_at_detector(
 
 
 #: Detector positions: distance, polar angle from the beam. CsI[Na] in Neutrino Alley,
-#: 19.3 m (arXiv:2110.07730) at ≈ 90° (arXiv:2110.11453); a 10 t argon detector on axis
-#: at the Second Target Station, 20 m, 0° (the on-axis study of arXiv:1911.06422, Sec. VI).
+#: 19.3 m (arXiv:2110.07730) at ≈ 90° (arXiv:2110.11453); COH-Ar-750 at the CENNS-10
+#: location, 27.5 m (arXiv:2006.12659), taken at 90° like the rest of Neutrino Alley (an
+#: assumption); a 10 t argon detector on axis at the Second Target Station, 20 m, 0°
+#: (seeds/001; the on-axis study of arXiv:1911.06422).
 DETECTOR_POSITIONS: dict[str, tuple[float, float]] = {
     "csi-neutrino-alley": (19.3 * metre, math.radians(90.0)),
+    "ar-750-neutrino-alley": (27.5 * metre, math.radians(90.0)),
     "argon-sts-on-axis": (20.0 * metre, 0.0),
+}
+#: The position of each experiment document's detector.
+EXPERIMENT_POSITIONS: dict[str, str] = {
+    "coherent-csi-2021": "csi-neutrino-alley",
+    "coherent-ar-750": "ar-750-neutrino-alley",
+    "sts-ar-10t": "argon-sts-on-axis",
 }
 
 
@@ -203,6 +212,7 @@ __all__ = [
     "DEFAULT_MESONS",
     "DEFAULT_SEED",
     "DETECTOR_POSITIONS",
+    "EXPERIMENT_POSITIONS",
     "DarkMatterFlux",
     "DarkMatterSample",
     "boost",

@@ -10,6 +10,8 @@ import typer
 from cevns.cli.output import print_json, print_table, reports_input_errors
 from cevns.errors import CevnsInputError
 
+EXPERIMENT_HELP = "coherent-csi-2021 (data), coherent-ar-750 or sts-ar-10t (projections)."
+
 
 def _masses(text: str) -> list[float]:
     values = []
@@ -52,6 +54,13 @@ def register(app: typer.Typer) -> None:
                 "--pi-minus-captures", help="Radiative pi- captures per proton (default 0)."
             ),
         ] = 0.0,
+        experiment: Annotated[
+            str,
+            typer.Option(
+                "--experiment",
+                help="coherent-csi-2021 (data), coherent-ar-750 or sts-ar-10t (projections).",
+            ),
+        ] = "coherent-csi-2021",
         no_limits: Annotated[
             bool, typer.Option("--no-limits", help="Predict only; no fit to the CsI data.")
         ] = False,
@@ -69,7 +78,7 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option("--plot", help="Write a figure of the limits.")
         ] = None,
     ) -> None:
-        """Dark matter from pi0/eta decays at the SNS in the CsI 2021 data: events and limits."""
+        """Dark matter from pi0/eta decays at the SNS: events, CsI 2021 limits, projections."""
         from cevns.beamdump.mesons import ETA_PER_POT
         from cevns.beamdump.report import darkmatter_report
 
@@ -77,7 +86,8 @@ def register(app: typer.Typer) -> None:
             raise CevnsInputError(f"--mesons = {mesons}: use at least 1000 mesons per channel")
         report = darkmatter_report(
             _masses(mass), ratio=ratio, coupling=coupling, dark_coupling=alpha_d, portal=portal,
-            spin=spin, data_dir=data, limits=not no_limits, mesons=mesons, seed=seed,
+            spin=spin, experiment_name=experiment, data_dir=data, limits=not no_limits,
+            mesons=mesons, seed=seed,
             eta_per_pot=ETA_PER_POT if eta_per_pot is None else eta_per_pot,
             pi_minus_captures_per_pot=pi_minus,
         )  # fmt: skip
