@@ -3,20 +3,25 @@
 **Yields per proton on target (POT).** Every number names its source here and in
 ``docs/accelerator-dark-matter.md``:
 
-* π⁰: :data:`PI0_PER_POT` = 0.115, the GEANT4 (QGSP_BERT) yield of the SNS target quoted by
-  COHERENT for its dark-matter studies (D. Akimov et al., PRD 102, 052007 (2020),
-  arXiv:1911.06422, Sec. III; the same simulation underlies arXiv:2110.11453). Isospin
-  cross-check: the π⁺ yield that sets the neutrino flux is 0.0848 per POT
-  (arXiv:2110.07730) and N_π⁰ ≈ (N_π⁺ + N_π⁻)/2 with N_π⁻ < N_π⁺ at 1 GeV, so a π⁰ yield
-  of order 0.1 is what isospin allows.
+* π⁰: :data:`PI0_PER_POT` = 0.06, the value of the BdNMC parameter card for COHERENT
+  (P. deNiverville et al., arXiv:1609.01770; ``coherent_default`` of its ``par_writer``,
+  with the Burman–Smith shape on Z = 80 at 1 GeV), read there in this work. Isospin
+  check: with π⁰ ≈ (π⁺ + π⁻)/2 and the card's π⁻ captures per π⁰ of 0.63, π⁺ ≈
+  2 × 0.06 − 0.038 = 0.082 per POT, against the 0.0848 that sets the SNS neutrino flux
+  (arXiv:2110.07730): 3 % apart. COHERENT's own GEANT4 π⁰ yield (arXiv:1911.06422) is
+  remembered as ≈ 0.115 but could not be re-read here; it would need π⁻ > π⁺, which a
+  proton beam does not give. ``--pi0-per-pot`` changes it; Y limits scale as yield^(−1/2).
 * η: :data:`ETA_PER_POT`. At T_p ≈ 1 GeV the beam is below the free pp → ppη threshold
   (T_p = 1.255 GeV, from (2m_p + m_η)² = 2m_p² + 2m_p E_p); η come only from Fermi motion
   and multi-step processes. No cited SNS yield could be read in this work, so the default
   is an explicit **placeholder** (1 × 10⁻⁴ per POT, flagged in every report); only the
   normalisation of η-produced dark matter depends on it.
-* π⁻ captured at rest: a user input (default 0): the π⁻ yield of the SNS target is not
-  quoted in the sources read here; π⁻ that stop are captured (> 99 %, arXiv:2109.11049)
-  and a fraction of the captures on bound protons is radiative (π⁻p → nγ).
+* π⁻ captured at rest: :data:`PI_MINUS_CAPTURES_PER_POT` = 0.038 (0.63 per π⁰, the same
+  BdNMC card); π⁻ that stop are captured (> 99 %, arXiv:2109.11049). Only the radiative
+  fraction of the captures (π⁻p → nγ, replaced by nV) makes mediators; on hydrogen it is
+  1/(1 + P) with the Panofsky ratio P, but in mercury it was not found in the sources read
+  here, so the channel is off by default (``--pi-minus-captures`` sets the radiative
+  captures per POT).
 
 **Momentum–angle distribution.** The π⁰ double-differential distribution is the
 Burman–Smith parametrisation of pion production by 585–800 MeV protons
@@ -69,8 +74,10 @@ PI0_GAMMA_GAMMA: float = 0.98823
 #: BR(η → γγ) = 0.3936 (PDG 2024, η listing).
 ETA_GAMMA_GAMMA: float = 0.3936
 
-#: π⁰ per POT at the SNS (GEANT4, COHERENT, arXiv:1911.06422 Sec. III).
-PI0_PER_POT: float = 0.115
+#: π⁰ per POT at the SNS: the BdNMC parameter card for COHERENT (arXiv:1609.01770).
+PI0_PER_POT: float = 0.06
+#: π⁻ captured at rest per POT: 0.63 per π⁰ (same card), i.e. 0.038.
+PI_MINUS_CAPTURES_PER_POT: float = 0.63 * PI0_PER_POT
 #: η per POT at the SNS: a placeholder (see the module docstring), not a cited yield.
 ETA_PER_POT: float = 1.0e-4
 #: Panofsky ratio P = σ(π⁻p → π⁰n)/σ(π⁻p → nγ) at rest in hydrogen, 1.546 ± 0.009
@@ -214,6 +221,7 @@ __all__ = [
     "PI0_LIFETIME",
     "PI0_MASS",
     "PI0_PER_POT",
+    "PI_MINUS_CAPTURES_PER_POT",
     "BurmanSmith",
     "MesonYields",
     "decay_fraction",

@@ -49,6 +49,7 @@ def darkmatter_report(
     limits: bool = True,
     mesons: int = 200_000,
     seed: int = 2026,
+    pi0_per_pot: float = PI0_PER_POT,
     eta_per_pot: float = ETA_PER_POT,
     pi_minus_captures_per_pot: float = 0.0,
 ) -> dict[str, Any]:
@@ -64,7 +65,7 @@ def darkmatter_report(
         DarkSector(ratio * mass * MeV, mass * MeV, coupling, dark_coupling, portal, spin)
         for mass in masses_mev
     ]
-    yields = MesonYields(PI0_PER_POT, eta_per_pot, pi_minus_captures_per_pot)
+    yields = MesonYields(pi0_per_pot, eta_per_pot, pi_minus_captures_per_pot)
     from cevns.beamdump.analysis import coupling_limit, csi_analysis, event_limit, with_dark_matter
     from cevns.beamdump.projection import projection_analysis
     from cevns.experiments.build import build_experiment

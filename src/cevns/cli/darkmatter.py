@@ -44,6 +44,12 @@ def register(app: typer.Typer) -> None:
             typer.Option("--coupling", help="Reference epsilon (vector) or alpha_B (leptophobic)."),
         ] = 1e-4,
         alpha_d: Annotated[float, typer.Option("--alpha-d", help="Dark coupling alpha_D.")] = 0.5,
+        pi0_per_pot: Annotated[
+            float,
+            typer.Option(
+                "--pi0-per-pot", help="pi0 per proton (default 0.06, BdNMC's COHERENT card)."
+            ),
+        ] = 0.06,
         eta_per_pot: Annotated[
             float | None,
             typer.Option("--eta-per-pot", help="eta per proton (default: a flagged placeholder)."),
@@ -79,7 +85,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Dark matter from pi0/eta decays at the SNS: events, CsI 2021 limits, projections."""
-        from cevns.beamdump.mesons import ETA_PER_POT
+        from cevns.beamdump.mesons import ETA_PER_POT, PI0_PER_POT
         from cevns.beamdump.report import darkmatter_report
 
         if mesons < 1000:
@@ -88,6 +94,7 @@ def register(app: typer.Typer) -> None:
             _masses(mass), ratio=ratio, coupling=coupling, dark_coupling=alpha_d, portal=portal,
             spin=spin, experiment_name=experiment, data_dir=data, limits=not no_limits,
             mesons=mesons, seed=seed,
+            pi0_per_pot=PI0_PER_POT if pi0_per_pot is None else pi0_per_pot,
             eta_per_pot=ETA_PER_POT if eta_per_pot is None else eta_per_pot,
             pi_minus_captures_per_pot=pi_minus,
         )  # fmt: skip
