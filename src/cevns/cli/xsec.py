@@ -1,4 +1,6 @@
-"""``cevns xsec``: the Standard-Model CEvNS cross section of a nucleus or material."""
+"""``cevns xsec``: the cross section of a nucleus or material — CEvNS (Standard Model) or,
+with ``--channel``, an inelastic channel of :mod:`cevns.inelastic` (``cc``, ``nc``,
+``nin-1n``, ``nin-2n``) with the same JSON keys."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import numpy as np
 import typer
 
 from cevns.cli.output import print_json, print_table, reports_input_errors
-from cevns.errors import require_choice, require_positive
+from cevns.errors import CevnsInputError, require_choice, require_positive
 from cevns.interactions.couplings import standard_model_couplings
 from cevns.interactions.cross_section import differential_cross_section, total_cross_section
 from cevns.interactions.kinematics import recoil_energy_max
@@ -19,6 +21,8 @@ from cevns.units import MeV, cm2, keV
 
 FLAVOR_CHOICES = ("e", "mu", "tau")
 SPECTRUM_POINTS = 41
+#: ``--channel`` values: elastic CEvNS and the inelastic processes of cevns.inelastic.
+CHANNEL_CHOICES = ("cevns", "cc", "nc", "nin-1n", "nin-2n")
 
 
 def cross_section_report(
@@ -71,6 +75,77 @@ def cross_section_report(
     return report
 
 
+def inelastic_report(
+    target: str, energy_mev: float, channel: str, flavor: str = "e", antineutrino: bool = False
+) -> dict[str, Any]:
+    """The ``cevns xsec --channel`` report of an inelastic process (the keys of
+    :func:`cross_section_report`; the CEvNS-only ones — form factor, recoil endpoint, weak
+    charge — are null), summed over the isotopes of ``target`` that have the channel."""
+    from cevns.inelastic.channels import channels_for_target, targets_for
+
+    energy = float(require_positive("--energy", energy_mev, "MeV")) * MeV
+    require_choice("--channel", channel, CHANNEL_CHOICES)
+    require_choice("--flavor", flavor, FLAVOR_CHOICES)
+    neutrino = f"nu_{flavor}" + ("_bar" if antineutrino else "")
+    if channels_for_target(target):
+        components = [(target, 1.0)]
+        name = target
+    else:
+        material = get_target(target)
+        components = [(iso.name, count) for iso, count in material.components]
+        name = material.name
+    rows = []
+    for isotope, count in components:
+        found = [c for c in channels_for_target(isotope) if c.process == channel]
+        if not found:
+            continue
+        chosen = found[0]
+        chosen.check_flavor(neutrino, "--flavor")
+        chosen.check_energy(energy, neutrino, "--energy")
+        sigma = float(chosen.cross_section(energy, neutrino))
+        lines = chosen.electron_lines(np.array([energy]), neutrino)
+        rows.append(
+            {
+                "isotope": chosen.target,
+                "atoms_per_formula_unit": count,
+                "total_cross_section_cm2": sigma / cm2,
+                "recoil_energy_max_kev": None,
+                "weak_charge": None,
+                "channel": chosen.name,
+                "reaction": chosen.reaction,
+                "q_value_mev": chosen.q_value / MeV,
+                "electron_lines": [
+                    {
+                        "q_mev": offset / MeV,
+                        "electron_kinetic_energy_mev": max(energy - offset, 0.0) / MeV,
+                        "cross_section_cm2": float(value[0]) / cm2,
+                    }
+                    for value, offset in lines
+                ],
+                "neutrons": chosen.neutrons_for(neutrino),
+                "sources": chosen.sources_for(neutrino),
+            }
+        )
+    if not rows:
+        raise CevnsInputError(
+            f"--channel {channel!r} has no cross section for {name}; allowed targets: "
+            f"{', '.join(targets_for(channel))}"
+        )
+    return {
+        "target": name,
+        "neutrino_energy_mev": energy / MeV,
+        "flavor": neutrino,
+        "form_factor": None,
+        "channel": channel,
+        "total_cross_section_cm2": sum(
+            r["total_cross_section_cm2"] * r["atoms_per_formula_unit"] for r in rows
+        ),
+        "recoil_energy_max_kev": None,
+        "weak_charge": None,
+        "isotopes": rows,
+    }
+
+
 def _spectrum(material, energy, neutrino, form_factor, report) -> dict[str, list[float]]:
     recoil = np.linspace(0.0, report["recoil_energy_max_kev"], SPECTRUM_POINTS) * keV
     total = np.zeros_like(recoil)
@@ -98,10 +173,25 @@ def register(app: typer.Typer) -> None:
         ] = "helm",
         antineutrino: Annotated[bool, typer.Option(help="Antineutrino of that flavour.")] = False,
         spectrum: Annotated[bool, typer.Option(help="Also print dσ/dT on a recoil grid.")] = False,
+        channel: Annotated[
+            str, typer.Option(help="cevns, or an inelastic process: cc, nc, nin-1n, nin-2n.")
+        ] = "cevns",
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     ) -> None:
-        """Total and differential Standard-Model CEvNS cross section."""
+        """Total and differential Standard-Model CEvNS cross section, or the total cross
+        section of an inelastic channel (--channel)."""
+        require_choice("--channel", channel, CHANNEL_CHOICES)
+        if channel != "cevns":
+            if spectrum:
+                raise CevnsInputError(
+                    f"--spectrum is the CEvNS recoil spectrum dσ/dT; allowed only with "
+                    f"--channel cevns (got --channel {channel})"
+                )
+            _print_inelastic(inelastic_report(nucleus, energy, channel, flavor, antineutrino),
+                             as_json)  # fmt: skip
+            return
         report = cross_section_report(nucleus, energy, flavor, form_factor, antineutrino, spectrum)
+        report["channel"] = "cevns"
         if as_json:
             print_json(report)
             return
@@ -132,3 +222,24 @@ def register(app: typer.Typer) -> None:
                     )
                 ),
             )
+
+
+def _print_inelastic(report: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        print_json(report)
+        return
+    print_table(
+        f"{report['flavor']} on {report['target']} at {report['neutrino_energy_mev']:g} MeV "
+        f"(channel {report['channel']})",
+        ["channel", "atoms/formula unit", "σ [cm²]", "Q [MeV]", "neutrons"],
+        [
+            [
+                r["channel"],
+                r["atoms_per_formula_unit"],
+                r["total_cross_section_cm2"],
+                r["q_value_mev"],
+                "" if r["neutrons"] is None else r["neutrons"],
+            ]
+            for r in report["isotopes"]
+        ],
+    )
