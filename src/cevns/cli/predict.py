@@ -41,6 +41,8 @@ def _print_report(report: dict[str, Any]) -> None:
         ],
     )
     _print_spectra(report)
+    if "inelastic" in report:
+        _print_inelastic(report["inelastic"])
     published = report["published"]
     comparisons = [
         (
@@ -98,6 +100,25 @@ def _print_spectra(report: dict[str, Any]) -> None:
         [
             [f"{a / scale:g}–{b / scale:g}", n]
             for a, b, n in zip(times, times[1:], profile, strict=False)
+        ],
+    )
+
+
+def _print_inelastic(block: dict[str, Any]) -> None:
+    """Inelastic interactions, events (electron window × efficiency) and neutrons by channel."""
+    edges = block["electron_edges_mev"]
+    window = f"events (T_e {edges[0]:g}–{edges[-1]:g} MeV)" if edges else "events"
+    print_table(
+        f"Inelastic channels (efficiency {block['efficiency']:g})",
+        ["channel", "interactions", window, "neutrons"],
+        [
+            [
+                c["channel"],
+                c["interactions"],
+                c["events"],
+                "" if c["neutrons"] is None else c["neutrons"],
+            ]
+            for c in block["channels"]
         ],
     )
 

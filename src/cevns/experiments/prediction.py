@@ -11,6 +11,7 @@ import numpy as np
 from cevns.experiments.backgrounds import BackgroundComponent, build_backgrounds
 from cevns.experiments.build import Experiment, build_experiment
 from cevns.experiments.engine import ChargeModel, PredictionEngine
+from cevns.experiments.inelastic_prediction import InelasticPrediction, predict_inelastic
 from cevns.experiments.load import load_experiment
 from cevns.experiments.schema import ExperimentSpec
 from cevns.units import cm2, keV, keVee, us
@@ -27,6 +28,7 @@ class Prediction:
     signal_by_flavor: dict[str, np.ndarray]
     backgrounds: list[BackgroundComponent]
     flux_averaged_cross_sections: dict[str, float]
+    inelastic: InelasticPrediction | None = None
 
     @property
     def experiment(self) -> Experiment:
@@ -148,7 +150,15 @@ class Prediction:
             },
             "form_factor": self.engine.form_factor,
             "published": exp.spec.published_json(),
+            **({} if self.inelastic is None else {"inelastic": self._inelastic_dict()}),
         }
+
+    def _inelastic_dict(self) -> dict[str, Any]:
+        from cevns.experiments.background_schema import published_json
+
+        block = self.inelastic.to_dict()
+        block["published"] = published_json(self.experiment.spec.inelastic.published)
+        return block
 
 
 def predict(
@@ -171,4 +181,5 @@ def predict(
         signal_by_flavor=engine.histograms(model),
         backgrounds=build_backgrounds(experiment, data_directory),
         flux_averaged_cross_sections=engine.flux_averaged_cross_sections(),
+        inelastic=predict_inelastic(experiment),
     )

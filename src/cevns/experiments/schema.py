@@ -50,6 +50,7 @@ from cevns.experiments.background_schema import (
     PublishedValue,
     published_json,
 )
+from cevns.experiments.inelastic_schema import InelasticSpec
 from cevns.experiments.template_schema import RecoilTemplatesSpec
 from cevns.nuclear.materials import get_material
 from cevns.quantities import BeamEnergy, Energy, Exposure, Length, Mass, Power, Time
@@ -733,6 +734,7 @@ class ExperimentSpec(StrictModel):
     form_factor: Literal["helm", "klein-nystrand", "symmetrized-fermi", "none"] = "helm"
     backgrounds: list[BackgroundSpec] = Field(default_factory=list)
     analysis: AnalysisSpec | None = None
+    inelastic: InelasticSpec | None = None
     published: dict[str, PublishedValue | float | str] = Field(default_factory=dict)
     notes: str = ""
 
@@ -799,6 +801,28 @@ class ExperimentSpec(StrictModel):
             raise ValueError(
                 "analysis.axes must include the experiment's observable axis 'observable'"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _inelastic_channels_exist(self) -> ExperimentSpec:
+        # Each inelastic channel must have a target among the detector's isotopes.
+        if self.inelastic is not None:
+            material = get_material(self.detector.material)
+            isotopes = [iso.name for iso in material.isotopes]
+            try:
+                self.inelastic.channel_names(isotopes, self.detector.material)
+            except CevnsInputError as error:
+                message = {"message": str(error).removeprefix("inelastic.channels: ")}
+                raise ValidationError.from_exception_data(
+                    "ExperimentSpec",
+                    [
+                        InitErrorDetails(
+                            type=PydanticCustomError("inelastic", "{message}", message),
+                            loc=("inelastic", "channels"),
+                            input=self.inelastic.channels,
+                        )
+                    ],
+                ) from None
         return self
 
     @model_validator(mode="after")
