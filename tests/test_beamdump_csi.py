@@ -46,3 +46,13 @@ def test_event_limit_at_10_mev_next_to_published(csi):
     assert limit.feldman_cousins == pytest.approx(reference, rel=0.3)
     assert limit.feldman_cousins <= limit.wilks + 1e-6
     assert limit.best_fit < 5
+
+
+def test_toy_critical_value_near_the_asymptotic_one(csi):
+    from cevns.beamdump.analysis import feldman_cousins_critical, toy_critical_value
+
+    base, experiment, _ = csi
+    analysis = with_dark_matter(base, _prediction(experiment, 10.0).histogram)
+    # 40 toys: the 90 % quantile is known to ~±0.5; the asymptotic value is 2.69 here
+    critical = toy_critical_value(analysis, 27.0, toys=40, seed=5)
+    assert abs(critical - feldman_cousins_critical(27.0 / 18.5)) < 1.2

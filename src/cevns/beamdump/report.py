@@ -52,6 +52,7 @@ def darkmatter_report(
     pi0_per_pot: float = PI0_PER_POT,
     eta_per_pot: float = ETA_PER_POT,
     pi_minus_captures_per_pot: float = 0.0,
+    toys: int = 0,
 ) -> dict[str, Any]:
     """Expected χ–nucleus events of ``experiment_name`` at each m_χ (m_V = ``ratio`` m_χ)
     and, with ``limits``, the 90 % CL event and coupling limits: from the data for a
@@ -66,7 +67,13 @@ def darkmatter_report(
         for mass in masses_mev
     ]
     yields = MesonYields(pi0_per_pot, eta_per_pot, pi_minus_captures_per_pot)
-    from cevns.beamdump.analysis import coupling_limit, csi_analysis, event_limit, with_dark_matter
+    from cevns.beamdump.analysis import (
+        coupling_limit,
+        csi_analysis,
+        event_limit,
+        toy_event_limit,
+        with_dark_matter,
+    )
     from cevns.beamdump.projection import projection_analysis
     from cevns.experiments.build import build_experiment
     from cevns.experiments.load import load_experiment
@@ -103,6 +110,10 @@ def darkmatter_report(
                 else with_dark_matter(base, prediction.histogram)
             )
             result = event_limit(analysis)
+            if toys > 0:
+                limit, critical = toy_event_limit(analysis, result, toys, seed)
+                row["event_limit_feldman_cousins_toys"] = limit
+                row["critical_delta_chi2_toys"] = critical
             key = "y_limit" if portal == "vector" else "alpha_b_limit"
             reference = sector.y if portal == "vector" else sector.coupling
             row.update(
@@ -137,7 +148,7 @@ def darkmatter_report(
             "eta_is_placeholder": eta_per_pot == ETA_PER_POT,
             "pi_minus_radiative_captures": yields.pi_minus_radiative_captures,
         },
-        "monte_carlo": {"mesons": mesons, "seed": seed},
+        "monte_carlo": {"mesons": mesons, "seed": seed, "toys": toys},
         "limit_method": ("median (Asimov, CEvNS background only) " if projection else "")
         + "90 % CL; Feldman-Cousins critical values in the asymptotic (Gaussian) "
         "form near N_DM >= 0, Wilks 2.71 alongside; couplings scale as N ∝ Y² (fixed alpha_D)",

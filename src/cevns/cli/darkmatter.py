@@ -70,6 +70,13 @@ def register(app: typer.Typer) -> None:
         no_limits: Annotated[
             bool, typer.Option("--no-limits", help="Predict only; no fit to the CsI data.")
         ] = False,
+        toys: Annotated[
+            int,
+            typer.Option(
+                "--toys",
+                help="Pseudo-experiments per Feldman-Cousins critical value (0: asymptotic only).",
+            ),
+        ] = 0,
         mesons: Annotated[
             int, typer.Option("--mesons", help="Mesons drawn per channel.")
         ] = 200_000,
@@ -88,12 +95,14 @@ def register(app: typer.Typer) -> None:
         from cevns.beamdump.mesons import ETA_PER_POT, PI0_PER_POT
         from cevns.beamdump.report import darkmatter_report
 
+        if toys < 0:
+            raise CevnsInputError(f"--toys = {toys}: use 0 (asymptotic) or a positive count")
         if mesons < 1000:
             raise CevnsInputError(f"--mesons = {mesons}: use at least 1000 mesons per channel")
         report = darkmatter_report(
             _masses(mass), ratio=ratio, coupling=coupling, dark_coupling=alpha_d, portal=portal,
             spin=spin, experiment_name=experiment, data_dir=data, limits=not no_limits,
-            mesons=mesons, seed=seed,
+            mesons=mesons, seed=seed, toys=toys,
             pi0_per_pot=PI0_PER_POT if pi0_per_pot is None else pi0_per_pot,
             eta_per_pot=ETA_PER_POT if eta_per_pot is None else eta_per_pot,
             pi_minus_captures_per_pot=pi_minus,
