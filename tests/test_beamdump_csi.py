@@ -56,3 +56,19 @@ def test_toy_critical_value_near_the_asymptotic_one(csi):
     # 40 toys: the 90 % quantile is known to ~±0.5; the asymptotic value is 2.69 here
     critical = toy_critical_value(analysis, 27.0, toys=40, seed=5)
     assert abs(critical - feldman_cousins_critical(27.0 / 18.5)) < 1.2
+
+
+def test_beam_timing_nuisance_shared_by_cevns_and_dark_matter(shared_data_dir):
+    from cevns.beamdump.analysis import TIMING_PARAMETER, TIMING_SIGMA_US
+    from cevns.units import us
+
+    base, experiment, _ = csi_analysis(shared_data_dir, beam_timing=True)
+    prediction = _prediction(experiment, 10.0)
+    timing = tuple(
+        np.outer(prediction.observable, prompt_time_template(experiment, s * TIMING_SIGMA_US * us))
+        for s in (1.0, -1.0)
+    )
+    analysis = with_dark_matter(base, prediction.histogram, timing=timing)
+    assert TIMING_PARAMETER in analysis.cost._parameters
+    limit = event_limit(analysis)
+    assert limit.feldman_cousins == pytest.approx(27.0, rel=0.3)

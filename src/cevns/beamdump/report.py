@@ -8,6 +8,8 @@ import tomllib
 from importlib import resources
 from typing import Any
 
+import numpy as np
+
 from cevns.beamdump.flux import (
     DETECTOR_POSITIONS,
     EXPERIMENT_POSITIONS,
@@ -16,9 +18,9 @@ from cevns.beamdump.flux import (
 )
 from cevns.beamdump.mesons import ETA_PER_POT, PI0_PER_POT, MesonYields
 from cevns.beamdump.portals import DarkSector, relic_y
-from cevns.beamdump.signal import predict
+from cevns.beamdump.signal import predict, prompt_time_template
 from cevns.errors import CevnsInputError, require_choice
-from cevns.units import MeV, cm, m, ns
+from cevns.units import MeV, cm, m, ns, us
 
 
 def published() -> dict[str, Any]:
@@ -53,6 +55,7 @@ def darkmatter_report(
     eta_per_pot: float = ETA_PER_POT,
     pi_minus_captures_per_pot: float = 0.0,
     toys: int = 0,
+    beam_timing: bool = False,
 ) -> dict[str, Any]:
     """Expected χ–nucleus events of ``experiment_name`` at each m_χ (m_V = ``ratio`` m_χ)
     and, with ``limits``, the 90 % CL event and coupling limits: from the data for a
@@ -68,6 +71,7 @@ def darkmatter_report(
     ]
     yields = MesonYields(pi0_per_pot, eta_per_pot, pi_minus_captures_per_pot)
     from cevns.beamdump.analysis import (
+        TIMING_SIGMA_US,
         coupling_limit,
         csi_analysis,
         event_limit,
@@ -81,7 +85,7 @@ def darkmatter_report(
     spec = load_experiment(experiment_name)
     projection = spec.analysis is None
     if limits and not projection:
-        base, experiment, spec = csi_analysis(data_dir, experiment_name)
+        base, experiment, spec = csi_analysis(data_dir, experiment_name, beam_timing)
     else:
         experiment = build_experiment(spec, data_dir)
     pot = experiment.flux.units_of_source
@@ -104,10 +108,20 @@ def darkmatter_report(
             else None,
         }
         if limits:
+            timing = None
+            if beam_timing and not projection:
+                shift = TIMING_SIGMA_US * us
+                timing = tuple(
+                    np.outer(
+                        prediction.observable,
+                        prompt_time_template(experiment, flux.mean_delay + sign * shift),
+                    )
+                    for sign in (1.0, -1.0)
+                )
             analysis = (
                 projection_analysis(experiment, prediction.histogram)
                 if projection
-                else with_dark_matter(base, prediction.histogram)
+                else with_dark_matter(base, prediction.histogram, timing=timing)
             )
             result = event_limit(analysis)
             if toys > 0:
@@ -149,6 +163,7 @@ def darkmatter_report(
             "pi_minus_radiative_captures": yields.pi_minus_radiative_captures,
         },
         "monte_carlo": {"mesons": mesons, "seed": seed, "toys": toys},
+        "beam_timing_nuisance_us": TIMING_SIGMA_US if beam_timing else None,
         "limit_method": ("median (Asimov, CEvNS background only) " if projection else "")
         + "90 % CL; Feldman-Cousins critical values in the asymptotic (Gaussian) "
         "form near N_DM >= 0, Wilks 2.71 alongside; couplings scale as N ∝ Y² (fixed alpha_D)",

@@ -67,6 +67,13 @@ def register(app: typer.Typer) -> None:
                 help="coherent-csi-2021 (data), coherent-ar-750 or sts-ar-10t (projections).",
             ),
         ] = "coherent-csi-2021",
+        beam_timing: Annotated[
+            bool,
+            typer.Option(
+                "--beam-timing",
+                help="Pulse arrival time as a nuisance (+-0.04 us) of CEvNS and DM.",
+            ),
+        ] = False,
         no_limits: Annotated[
             bool, typer.Option("--no-limits", help="Predict only; no fit to the CsI data.")
         ] = False,
@@ -102,7 +109,7 @@ def register(app: typer.Typer) -> None:
         report = darkmatter_report(
             _masses(mass), ratio=ratio, coupling=coupling, dark_coupling=alpha_d, portal=portal,
             spin=spin, experiment_name=experiment, data_dir=data, limits=not no_limits,
-            mesons=mesons, seed=seed, toys=toys,
+            mesons=mesons, seed=seed, toys=toys, beam_timing=beam_timing,
             pi0_per_pot=PI0_PER_POT if pi0_per_pot is None else pi0_per_pot,
             eta_per_pot=ETA_PER_POT if eta_per_pot is None else eta_per_pot,
             pi_minus_captures_per_pot=pi_minus,
