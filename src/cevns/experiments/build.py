@@ -197,7 +197,7 @@ def build_source(
 
         return DiffuseSupernovaBackground(source_spec.temperatures), _seconds(spec)
     if isinstance(source_spec, SupernovaSpec):
-        return _supernova(source_spec), _bursts(spec)
+        return _supernova(source_spec, spec.folder, data_dir), _bursts(spec)
     raise AssertionError(f"unhandled source kind {source_spec!r}")  # pragma: no cover
 
 
@@ -209,8 +209,11 @@ def exposure_time(spec: ExperimentSpec) -> float | None:
     return spec.exposure.time
 
 
-def _supernova(source_spec: SupernovaSpec) -> NeutrinoSource:
-    """The benchmark burst (with overrides and a time profile) or a simulated burst."""
+def _supernova(
+    source_spec: SupernovaSpec, folder: Path | None = None, data_dir=None
+) -> NeutrinoSource:
+    """The benchmark burst (with overrides and a time profile), a simulated burst, or a
+    snewpy model read from the user's file."""
     from cevns.sources.supernova import (
         DEFAULT_SUPERNOVA,
         FlavorEmission,
@@ -219,6 +222,17 @@ def _supernova(source_spec: SupernovaSpec) -> NeutrinoSource:
         erg,
     )
 
+    if source_spec.snewpy is not None:
+        from cevns.sources.snewpy_models import load_snewpy_model, snewpy_histories
+
+        chosen = source_spec.snewpy
+        try:
+            path = resolve_path(chosen.file, "source.snewpy.file", folder, data_dir)
+        except FileNotFoundError:
+            # The Garching loaders take a file stem, which is no file itself.
+            path = Path(chosen.file) if folder is None else Path(folder) / chosen.file
+        model = load_snewpy_model(chosen.loader, path, chosen.options)
+        return SupernovaModel.from_histories(f"snewpy {chosen.loader}", snewpy_histories(model))
     if source_spec.model != "benchmark":
         return SupernovaModel(source_spec.model)
     emission = dict(DEFAULT_SUPERNOVA)

@@ -239,6 +239,17 @@ class SupernovaFlavorSpec(StrictModel):
     alpha: float = Field(default=2.3, gt=-1)
 
 
+class SnewpySpec(StrictModel):
+    """A supernova model of snewpy (:mod:`cevns.sources.snewpy_models`): ``loader`` is a
+    class of ``snewpy.models.ccsn_loaders`` (``Nakazato_2013``, ``Bollig_2016``, …), ``file``
+    the model file (resolved against the document's folder, then the data directory; for
+    the Garching loaders the file stem), ``options`` further keyword arguments (``eos``)."""
+
+    loader: str = Field(min_length=1)
+    file: str = Field(min_length=1)
+    options: dict[str, str | float | int] = Field(default_factory=dict)
+
+
 class SupernovaSpec(StrictModel):
     """A core-collapse supernova burst (:mod:`cevns.sources.supernova`): ``model`` is the
     ``benchmark`` burst (3e53 erg, ⟨E⟩ = 12/15/18 MeV, α = 2.3; any flavour overridable in
@@ -254,6 +265,7 @@ class SupernovaSpec(StrictModel):
     time_profile: Literal["garching-s27.0c-LS220", "garching-s11.2c-LS220", "none"] = (
         "garching-s27.0c-LS220"
     )
+    snewpy: SnewpySpec | None = None
     reference: str = ""
 
     @model_validator(mode="after")
@@ -263,6 +275,10 @@ class SupernovaSpec(StrictModel):
         if unknown:
             raise ValueError(
                 f"emission: unknown flavour {unknown[0]!r}; allowed: {', '.join(flavours)}"
+            )
+        if self.snewpy is not None and (self.model != "benchmark" or self.emission is not None):
+            raise ValueError(
+                "snewpy gives the whole burst: leave model and emission out when it is given"
             )
         if self.model != "benchmark" and self.emission is not None:
             raise ValueError(

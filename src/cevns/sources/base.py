@@ -21,6 +21,7 @@ their table (nothing is known there); negative or non-finite energies are always
 
 from __future__ import annotations
 
+import functools
 import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -73,9 +74,19 @@ class EnergyQuadrature:
         return float(np.sum(self.weights * np.asarray(function(self.energies), dtype=float)))
 
 
+@functools.lru_cache(maxsize=512)
+def _unit_gauss_legendre(n_points: int) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes and weights on [−1, 1], computed once per order (numpy's ``leggauss`` solves
+    an eigenvalue problem, O(n³), on every call)."""
+    x, w = np.polynomial.legendre.leggauss(n_points)
+    x.setflags(write=False)
+    w.setflags(write=False)
+    return x, w
+
+
 def gauss_legendre(lower: float, upper: float, n_points: int) -> tuple[np.ndarray, np.ndarray]:
     """Gauss–Legendre nodes and weights on [lower, upper] (A&S eq. 25.4.29)."""
-    x, w = np.polynomial.legendre.leggauss(n_points)
+    x, w = _unit_gauss_legendre(int(n_points))
     half = 0.5 * (upper - lower)
     return lower + half * (x + 1.0), half * w
 

@@ -156,11 +156,15 @@ class FlavorHistory:
         return float(np.sum(self.weights * self.number_rate * self.mean_energy))
 
 
-@cache
 def supernova_history(model: str, flavor: str) -> FlavorHistory:
-    """The time history of ``flavor`` in a simulated burst (:data:`SUPERNOVA_MODELS`)."""
+    """The time history of ``flavor`` in a simulated burst (:data:`SUPERNOVA_MODELS`);
+    the heavy-lepton flavours share one history object (one table)."""
     name = require_choice("supernova model", model, SUPERNOVA_MODELS)
-    key = _MODEL_FILES.get(check_flavor(flavor), "nux")
+    return _history_from_table(name, _MODEL_FILES.get(check_flavor(flavor), "nux"))
+
+
+@cache
+def _history_from_table(name: str, key: str) -> FlavorHistory:
     stem = name.replace("garching-", "garching_").replace("-LS220", "_LS220")
     path = f"data/supernova/{stem}_{key}.csv"
     text = resources.files("cevns.sources").joinpath(path).read_text("utf-8")
@@ -284,10 +288,24 @@ class SupernovaModel(_TimedSource, NeutrinoSource):
 
     def __init__(self, model: str = "garching-s27.0c-LS220"):
         self.model = require_choice("supernova model", model, SUPERNOVA_MODELS)
-        self.flavors = FLAVORS
-        self.histories = {f: supernova_history(self.model, f) for f in FLAVORS}
-        self.time_profiles = model_time_profiles(self.model)
-        self._grids: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._use({f: supernova_history(self.model, f) for f in FLAVORS})
+
+    def _use(self, histories: dict[str, FlavorHistory]) -> None:
+        self.flavors = tuple(histories)
+        self.histories = histories
+        self.time_profiles = {f: TimeProfile(h.times, h.number_rate) for f, h in histories.items()}
+        self._grids: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    @classmethod
+    def from_histories(cls, label: str, histories: dict[str, FlavorHistory]) -> SupernovaModel:
+        """A burst from per-flavour histories (e.g. a snewpy model's,
+        :func:`cevns.sources.snewpy_models.snewpy_histories`); ``label`` names it."""
+        if not histories:
+            raise CevnsInputError("a supernova model needs at least one flavour history")
+        burst = cls.__new__(cls)
+        burst.model = label
+        burst._use({check_flavor(k): v for k, v in histories.items()})
+        return burst
 
     def neutrinos_per_unit(self, flavor: str) -> float:
         return self.histories[self.check_emitted(flavor)].number
@@ -312,22 +330,27 @@ class SupernovaModel(_TimedSource, NeutrinoSource):
         return np.sum(shapes * (h.weights * h.number_rate), axis=-1)
 
     def _grid(self, flavor: str) -> tuple[np.ndarray, np.ndarray]:
+        # Flavours sharing one history (ν_μ, ν_τ) share one grid.
+        key = id(self.histories[flavor])
+        if key not in self._grids:
+            self._grids[key] = self._fine_grid(flavor)
+        return self._grids[key]
+
+    def _fine_grid(self, flavor: str) -> tuple[np.ndarray, np.ndarray]:
         # The sum over ~500 time steps is evaluated once on a fine grid (2.5 keV steps to
         # 40 MeV, then 0.1 MeV) and interpolated linearly: 1e-5 of the normalisation, < 1e-4
         # of the density where it matters (tests/test_sources_supernova_time.py).
-        if flavor not in self._grids:
-            top = self._support(flavor)[-1]
-            grid = np.unique(
-                np.concatenate(
-                    [
-                        np.linspace(0.0, 40.0 * MeV, 16001),
-                        np.arange(40.0 * MeV, top, 0.1 * MeV),
-                        [top],
-                    ]
-                )
+        top = self._support(flavor)[-1]
+        grid = np.unique(
+            np.concatenate(
+                [
+                    np.linspace(0.0, 40.0 * MeV, 16001),
+                    np.arange(40.0 * MeV, top, 0.1 * MeV),
+                    [top],
+                ]
             )
-            self._grids[flavor] = (grid, self.exact_density(flavor, grid))
-        return self._grids[flavor]
+        )
+        return grid, self.exact_density(flavor, grid)
 
     def _density(self, flavor: str, energy: np.ndarray) -> np.ndarray:
         grid, values = self._grid(flavor)
