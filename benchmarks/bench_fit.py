@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import json
 import math
-import statistics
 import sys
 import time
 
 import numpy as np
 from scipy.optimize import minimize
+from timing import median_time
 
 from cevns.stats.assemble import build_analysis
 from cevns.stats.fit import cost_terms, fit
@@ -43,15 +43,6 @@ def slow_value(cost, values: dict) -> float:
     return total
 
 
-def _median_time(function, repeat: int) -> float:
-    timings = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        timings.append(time.perf_counter() - start)
-    return statistics.median(timings)
-
-
 def main() -> None:
     arguments = [a for a in sys.argv[1:] if not a.startswith("--")]
     analysis = build_analysis("coherent-csi-2021", arguments[0] if arguments else None)
@@ -59,12 +50,12 @@ def main() -> None:
     names = list(cost._parameters)
     point = [start[n] for n in names]
 
-    fast_eval = _median_time(lambda: cost(*point), 5000)
-    slow_eval = _median_time(lambda: slow_value(cost, start), 200)
+    fast_eval = median_time(lambda: cost(*point), 5000)
+    slow_eval = median_time(lambda: slow_value(cost, start), 200)
     agreement = abs(cost(*point) - slow_value(cost, start))
 
     result = fit(cost, start)
-    fit_time = _median_time(lambda: fit(cost, start), 5)
+    fit_time = median_time(lambda: fit(cost, start), 5)
     limits = [cost._parameters[n] or (None, None) for n in names]
 
     def objective(x):

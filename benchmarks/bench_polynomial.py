@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import time
 
 import numpy as np
+from timing import median_time
 
 import cevns.stats.assemble as assemble
 import cevns.stats.cost as cost_module
@@ -28,15 +28,6 @@ from cevns.stats.assemble import build_analysis
 from cevns.stats.fit import fit
 
 PARAMETERS = ("eps_ee_u", "eps_ee_d")
-
-
-def median_time(function, repeat: int) -> float:
-    timings = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        timings.append(time.perf_counter() - start)
-    return statistics.median(timings)
 
 
 def main() -> None:
