@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from cevns.beamdump.analysis import feldman_cousins_critical
-from cevns.beamdump.flux import boost, flux_at_detector, simulate
+from cevns.beamdump.flux import boost, flux_at_detector, polarized_cosines, simulate
 from cevns.beamdump.mesons import (
     ETA_MASS,
     PI0_GAMMA_GAMMA,
@@ -187,3 +187,25 @@ def test_feldman_cousins_critical_values():
     x = rng.normal(1.0, 1.0, 400_000)
     t = np.where(x >= 0, (x - 1.0) ** 2, 1.0 - 2.0 * x)
     assert np.quantile(t, 0.9) == pytest.approx(feldman_cousins_critical(1.0), abs=0.02)
+
+
+def test_polarized_decay_angles():
+    rng = np.random.default_rng(11)
+    scalar = polarized_cosines(200_000, "scalar", 0.5, rng)
+    assert np.mean(scalar**2) == pytest.approx(0.2, abs=3e-3)  # ∫c²(1−c²)/∫(1−c²)
+    light = polarized_cosines(200_000, "fermion", 0.0, rng)
+    assert np.mean(light**2) == pytest.approx(0.4, abs=3e-3)  # ∫c²(1+c²)/∫(1+c²)
+    # at threshold (4m²/m_V² → 1) the fermion pair is isotropic: <c²> = 1/3
+    heavy = polarized_cosines(200_000, "fermion", 1.0, rng)
+    assert np.mean(heavy**2) == pytest.approx(1 / 3, abs=3e-3)
+
+
+def test_polarisation_keeps_the_yield_and_the_energy_range():
+    sector = DarkSector(60 * MeV, 20 * MeV, 1e-3, 0.5)
+    yields = MesonYields(0.1, 0.0, 0.0)
+    polarized = simulate(sector, yields, mesons=20_000, seed=3)
+    isotropic = simulate(sector, yields, mesons=20_000, seed=3, polarized=False)
+    assert polarized.total == pytest.approx(isotropic.total, rel=1e-12)
+    assert np.all(polarized.energies >= 20 * MeV * (1 - 1e-9))
+    # transverse V: χ go sideways in the V frame, so their energies spread less
+    assert np.std(polarized.energies) < np.std(isotropic.energies)

@@ -4,11 +4,15 @@ Seeded Monte Carlo of the decay chain, all decays isotropic in the parent's rest
 
 1. mesons M (π⁰, η) with lab momenta and polar angles from
    :class:`~cevns.beamdump.mesons.BurmanSmith`, uniform azimuth;
-2. M → γV: |p*_V| = (m_M² − m_V²)/(2m_M) in the M frame;
-3. V → χχ̄: |p*_χ| = √(m_V²/4 − m_χ²) in the V frame (isotropic: the transverse
-   polarisation of V from M → γV would give a sin²θ* law for scalar χ, averaged out here);
+2. M → γV: |p*_V| = (m_M² − m_V²)/(2m_M) in the M frame, isotropic;
+3. V → χχ̄: |p*_χ| = √(m_V²/4 − m_χ²) in the V frame. V from M → γV is transverse
+   (helicity ±1 along its direction in the M frame), so χ follow sin²θ* (complex scalar)
+   or (1 + cos²θ*) + (4m_χ²/m_V²) sin²θ* (Dirac fermion) about that axis
+   (:func:`polarized_cosines`); χ are boosted V frame → M frame → lab, so the helicity
+   axis is exact (no Wigner rotation is skipped);
 4. π⁻p → nV at rest: V with the fixed momentum of
-   :func:`~cevns.beamdump.portals.capture_momentum`, isotropic.
+   :func:`~cevns.beamdump.portals.capture_momentum`, decaying isotropically (its
+   polarisation is not modelled).
 
 Each χ carries the weight yield × BR(M → γV) × BR(V → χχ̄) × P(decay before absorption)
 / (mesons drawn), two χ per mediator, so that the weights sum to χ per POT.
@@ -70,12 +74,36 @@ def boost(energy: np.ndarray, momentum: np.ndarray, parent_energy: np.ndarray,
     return gamma * (energy + bq), lab_momentum
 
 
-def _two_body(parent_energy, parent_momentum, parent_mass, mass, other_mass, rng):
-    count = parent_energy.size
-    q = two_body_momentum(parent_mass, mass, other_mass)
-    direction = _isotropic(count, rng)
-    e_star = np.full(count, math.sqrt(q * q + mass * mass))
-    return boost(e_star, q * direction, parent_energy, parent_momentum), direction
+def polarized_cosines(
+    count: int, spin: str, mass_ratio_squared: float, rng: np.random.Generator
+) -> np.ndarray:
+    """cos θ* of χ about the helicity axis of a transversely polarised V (helicity ±1):
+    ∝ sin²θ* for complex scalars, ∝ (1 + cos²θ*) + (4m_χ²/m_V²) sin²θ* for Dirac fermions
+    (from |ε·(p₁ − p₂)|² and the trace 4[(ε·p₁)(ε*·p₂) + (ε·p₂)(ε*·p₁) − (ε·ε*)(p₁·p₂ + m²)]
+    with circular ε), drawn by rejection; ``mass_ratio_squared`` = 4m_χ²/m_V²."""
+    out = np.empty(0)
+    r = float(mass_ratio_squared)
+    while out.size < count:
+        c = rng.uniform(-1.0, 1.0, 2 * (count - out.size) + 16)
+        if spin == "scalar":
+            accept = rng.random(c.size) < 1.0 - c * c
+        else:
+            accept = rng.random(c.size) * 2.0 < (1.0 + c * c) + r * (1.0 - c * c)
+        out = np.concatenate((out, c[accept]))
+    return out[:count]
+
+
+def _around(axis: np.ndarray, cosine: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Unit vectors at polar angle arccos(``cosine``) about the unit vectors ``axis``,
+    uniform in azimuth."""
+    helper = np.where(np.abs(axis[:, 2:3]) < 0.9, [[0.0, 0.0, 1.0]], [[1.0, 0.0, 0.0]])
+    first = np.cross(axis, helper)
+    first /= np.linalg.norm(first, axis=1)[:, None]
+    second = np.cross(axis, first)
+    phi = rng.uniform(0.0, 2.0 * math.pi, axis.shape[0])
+    sine = np.sqrt(np.maximum(1.0 - cosine**2, 0.0))
+    return (cosine[:, None] * axis + sine[:, None] * (np.cos(phi)[:, None] * first
+            + np.sin(phi)[:, None] * second))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -99,8 +127,10 @@ def simulate(
     mesons: int = DEFAULT_MESONS,
     seed: int = DEFAULT_SEED,
     production: BurmanSmith | None = None,
+    polarized: bool = True,
 ) -> DarkMatterSample:
-    """χ from π⁰ and η decays in flight and π⁻ capture at rest (see the module docstring)."""
+    """χ from π⁰ and η decays in flight and π⁻ capture at rest (see the module docstring);
+    ``polarized`` = False decays V isotropically."""
     yields = yields or MesonYields()
     production = production or BurmanSmith()
     rng = np.random.default_rng(seed)
@@ -108,12 +138,23 @@ def simulate(
     invisible = sector.invisible_fraction()
     energies, cosines, weights = [], [], []
 
-    def chain(v_energy, v_momentum, weight):
-        q = two_body_momentum(m_v, m_chi, m_chi)
-        direction = _isotropic(v_energy.size, rng)
-        e_star = np.full(v_energy.size, math.sqrt(q * q + m_chi * m_chi))
+    q_chi = two_body_momentum(m_v, m_chi, m_chi)
+    e_chi = math.sqrt(q_chi * q_chi + m_chi * m_chi)
+
+    def chain(v_energy, v_momentum, axis, frame_energy, frame_momentum, weight, polarized):
+        """χχ̄ from V with (``v_energy``, ``v_momentum``) in a frame that moves with
+        (``frame_energy``, ``frame_momentum``) in the lab; ``axis``: V's helicity axis."""
+        count = v_energy.size
+        if polarized:
+            cosine = polarized_cosines(count, sector.spin, 4.0 * (m_chi / m_v) ** 2, rng)
+            direction = _around(axis, cosine, rng)
+        else:
+            direction = _isotropic(count, rng)
+        e_star = np.full(count, e_chi)
         for sign in (1.0, -1.0):
-            e, p = boost(e_star, sign * q * direction, v_energy, v_momentum)
+            e, p = boost(e_star, sign * q_chi * direction, v_energy, v_momentum)
+            if frame_energy is not None:
+                e, p = boost(e, p, frame_energy, frame_momentum)
             energies.append(e)
             cosines.append(p[:, 2] / np.maximum(np.linalg.norm(p, axis=1), 1e-300))
             weights.append(weight)
@@ -131,16 +172,20 @@ def simulate(
             [np.sin(theta) * np.cos(phi), np.sin(theta) * np.sin(phi), np.cos(theta)], axis=1
         )
         e_meson = np.sqrt(momentum**2 + mass**2)
-        (v_energy, v_momentum), _ = _two_body(e_meson, p_vec, mass, m_v, 0.0, rng)
+        # V in the meson's rest frame (its direction there is the helicity axis)
+        q_v = two_body_momentum(mass, m_v, 0.0)
+        axis = _isotropic(mesons, rng)
+        v_energy = np.full(mesons, math.sqrt(q_v * q_v + m_v * m_v))
         survive = decay_fraction(momentum, mass, lifetime, MERCURY_INTERACTION_LENGTH)
-        chain(v_energy, v_momentum, per_pot * branching * invisible * survive / mesons)
+        weight = per_pot * branching * invisible * survive / mesons
+        chain(v_energy, q_v * axis, axis, e_meson, p_vec, weight, polarized)
     ratio = sector.capture_ratio()
     if yields.pi_minus_radiative_captures > 0 and ratio > 0:
         q = capture_momentum(m_v)
         direction = _isotropic(mesons, rng)
         v_energy = np.full(mesons, math.sqrt(q * q + m_v * m_v))
         weight = np.full(mesons, yields.pi_minus_radiative_captures * ratio * invisible / mesons)
-        chain(v_energy, q * direction, weight)
+        chain(v_energy, q * direction, direction, None, None, weight, False)
     if not energies:
         return DarkMatterSample(np.empty(0), np.empty(0), np.empty(0), m_chi)
     return DarkMatterSample(
@@ -217,5 +262,6 @@ __all__ = [
     "DarkMatterSample",
     "boost",
     "flux_at_detector",
+    "polarized_cosines",
     "simulate",
 ]
