@@ -31,6 +31,7 @@ def test_prediction_only_json():
         (["--alpha-d", "-0.5"], "alpha_D must be >= 0"),
         (["--mass", "ten"], "--mass must be"),
         (["--portal", "axial"], "portal"),
+        (["--mass", "50", "--eta-per-pot", "0"], "must be below 135.0 MeV"),
     ],
 )
 def test_bad_input_is_one_line(arguments, message):

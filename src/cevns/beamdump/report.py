@@ -16,7 +16,7 @@ from cevns.beamdump.flux import (
     flux_at_detector,
     simulate,
 )
-from cevns.beamdump.mesons import ETA_PER_POT, PI0_PER_POT, MesonYields
+from cevns.beamdump.mesons import ETA_MASS, ETA_PER_POT, PI0_MASS, PI0_PER_POT, MesonYields
 from cevns.beamdump.portals import DarkSector, relic_y
 from cevns.beamdump.signal import predict, prompt_time_template
 from cevns.errors import CevnsInputError, require_choice
@@ -93,6 +93,15 @@ def darkmatter_report(
     rows = []
     for mass, sector in zip(masses_mev, sectors, strict=True):
         sample = simulate(sector, yields, mesons, seed)
+        if sample.total <= 0:
+            reach = max(
+                [m for m, n in ((PI0_MASS, yields.pi0), (ETA_MASS, yields.eta)) if n > 0],
+                default=0.0,
+            )
+            raise CevnsInputError(
+                f"m_V = {ratio * mass:g} MeV is beyond the mesons' reach with these yields: "
+                f"m_V must be below {reach / MeV:.1f} MeV"
+            )
         flux = flux_at_detector(sample, distance, angle)
         prediction = predict(experiment, flux, sector, pot)
         row: dict[str, Any] = {
