@@ -209,3 +209,18 @@ def test_polarisation_keeps_the_yield_and_the_energy_range():
     assert np.all(polarized.energies >= 20 * MeV * (1 - 1e-9))
     # transverse V: χ go sideways in the V frame, so their energies spread less
     assert np.std(polarized.energies) < np.std(isotropic.energies)
+
+
+def test_off_shell_reduces_to_on_shell_for_a_narrow_mediator():
+    on = DarkSector(60 * MeV, 20 * MeV, 1e-3, 0.05)
+    off = DarkSector(60 * MeV, 20 * MeV, 1e-3, 0.05, off_shell=True)
+    yields = MesonYields(0.1, 0.0, 0.0)
+    a = simulate(on, yields, mesons=20_000, seed=1)
+    b = simulate(off, yields, mesons=20_000, seed=1)
+    assert b.total == pytest.approx(a.total, rel=5e-3)
+    # below the pair threshold of the mediator the rate is suppressed but finite
+    below = simulate(DarkSector(30 * MeV, 20 * MeV, 1e-3, 0.5, off_shell=True), yields,
+                     mesons=20_000, seed=1)  # fmt: skip
+    assert 0 < below.total < 0.05 * a.total
+    with pytest.raises(CevnsInputError, match="beyond the mesons' reach"):
+        DarkSector(30 * MeV, 300 * MeV, off_shell=True)

@@ -42,7 +42,7 @@ from cevns.beamdump.mesons import (
     MesonYields,
     decay_fraction,
 )
-from cevns.beamdump.portals import DarkSector, capture_momentum, two_body_momentum
+from cevns.beamdump.portals import DarkSector, capture_momentum
 from cevns.constants import speed_of_light
 from cevns.errors import CevnsInputError, require_positive
 from cevns.units import m as metre
@@ -75,22 +75,26 @@ def boost(energy: np.ndarray, momentum: np.ndarray, parent_energy: np.ndarray,
 
 
 def polarized_cosines(
-    count: int, spin: str, mass_ratio_squared: float, rng: np.random.Generator
+    count: int, spin: str, mass_ratio_squared: float | np.ndarray, rng: np.random.Generator
 ) -> np.ndarray:
     """cos θ* of χ about the helicity axis of a transversely polarised V (helicity ±1):
     ∝ sin²θ* for complex scalars, ∝ (1 + cos²θ*) + (4m_χ²/m_V²) sin²θ* for Dirac fermions
     (from |ε·(p₁ − p₂)|² and the trace 4[(ε·p₁)(ε*·p₂) + (ε·p₂)(ε*·p₁) − (ε·ε*)(p₁·p₂ + m²)]
-    with circular ε), drawn by rejection; ``mass_ratio_squared`` = 4m_χ²/m_V²."""
-    out = np.empty(0)
-    r = float(mass_ratio_squared)
-    while out.size < count:
-        c = rng.uniform(-1.0, 1.0, 2 * (count - out.size) + 16)
+    with circular ε), drawn by rejection; ``mass_ratio_squared`` = 4m_χ²/m_V² (one value,
+    or one per draw)."""
+    r = np.broadcast_to(np.asarray(mass_ratio_squared, dtype=float), (count,))
+    out = np.empty(count)
+    pending = np.arange(count)
+    while pending.size:
+        c = rng.uniform(-1.0, 1.0, pending.size)
         if spin == "scalar":
             accept = rng.random(c.size) < 1.0 - c * c
         else:
-            accept = rng.random(c.size) * 2.0 < (1.0 + c * c) + r * (1.0 - c * c)
-        out = np.concatenate((out, c[accept]))
-    return out[:count]
+            ratio = r[pending]
+            accept = rng.random(c.size) * 2.0 < (1.0 + c * c) + ratio * (1.0 - c * c)
+        out[pending[accept]] = c[accept]
+        pending = pending[~accept]
+    return out
 
 
 def _around(axis: np.ndarray, cosine: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -104,6 +108,29 @@ def _around(axis: np.ndarray, cosine: np.ndarray, rng: np.random.Generator) -> n
     sine = np.sqrt(np.maximum(1.0 - cosine**2, 0.0))
     return (cosine[:, None] * axis + sine[:, None] * (np.cos(phi)[:, None] * first
             + np.sin(phi)[:, None] * second))  # fmt: skip
+
+
+def _off_shell_masses(
+    sector: DarkSector, meson: str, meson_mass: float, count: int, rng: np.random.Generator
+) -> tuple[float, np.ndarray]:
+    """∫ dBR(M → γχχ̄)/ds ds and ``count`` pair masses √s drawn from it (inverse CDF on a
+    grid dense near the pole)."""
+    low, high = (2.0 * sector.dark_matter_mass) ** 2, meson_mass**2
+    if low >= high:
+        return 0.0, np.empty(0)
+    grid = low + (high - low) * np.concatenate(([0.0], np.geomspace(1e-8, 1.0, 3000)))
+    m2, width = sector.mediator_mass**2, sector.total_width() * sector.mediator_mass
+    if low < m2 < high and width > 0:
+        pole = m2 + width * np.tan(np.linspace(-1.55, 1.55, 2001))
+        grid = np.unique(np.concatenate((grid, pole[(pole > low) & (pole < high)])))
+    density = sector.off_shell_density(meson, grid)
+    cumulative = np.concatenate(([0.0], np.cumsum(0.5 * (density[1:] + density[:-1])
+                                                  * np.diff(grid))))  # fmt: skip
+    total = float(cumulative[-1])
+    if not total > 0:
+        return 0.0, np.empty(0)
+    s = np.interp(rng.random(count) * total, cumulative, grid)
+    return total, np.sqrt(s)
 
 
 @dataclass(frozen=True)
@@ -138,21 +165,21 @@ def simulate(
     invisible = sector.invisible_fraction()
     energies, cosines, weights = [], [], []
 
-    q_chi = two_body_momentum(m_v, m_chi, m_chi)
-    e_chi = math.sqrt(q_chi * q_chi + m_chi * m_chi)
-
-    def chain(v_energy, v_momentum, axis, frame_energy, frame_momentum, weight, polarized):
-        """χχ̄ from V with (``v_energy``, ``v_momentum``) in a frame that moves with
-        (``frame_energy``, ``frame_momentum``) in the lab; ``axis``: V's helicity axis."""
+    def chain(v_mass, v_energy, v_momentum, axis, frame_energy, frame_momentum, weight,
+              polarized):  # fmt: skip
+        """χχ̄ from V of mass ``v_mass`` (per event) with (``v_energy``, ``v_momentum``) in
+        a frame that moves with (``frame_energy``, ``frame_momentum``) in the lab; ``axis``:
+        V's helicity axis."""
         count = v_energy.size
+        q_chi = np.sqrt(np.maximum(0.25 * v_mass**2 - m_chi**2, 0.0))
         if polarized:
-            cosine = polarized_cosines(count, sector.spin, 4.0 * (m_chi / m_v) ** 2, rng)
+            cosine = polarized_cosines(count, sector.spin, 4.0 * (m_chi / v_mass) ** 2, rng)
             direction = _around(axis, cosine, rng)
         else:
             direction = _isotropic(count, rng)
-        e_star = np.full(count, e_chi)
+        e_star = 0.5 * v_mass
         for sign in (1.0, -1.0):
-            e, p = boost(e_star, sign * q_chi * direction, v_energy, v_momentum)
+            e, p = boost(e_star, sign * q_chi[:, None] * direction, v_energy, v_momentum)
             if frame_energy is not None:
                 e, p = boost(e, p, frame_energy, frame_momentum)
             energies.append(e)
@@ -163,8 +190,14 @@ def simulate(
         ("pi0", PI0_MASS, PI0_LIFETIME, yields.pi0),
         ("eta", ETA_MASS, ETA_LIFETIME, yields.eta),
     ):
-        branching = sector.meson_branching_ratio(meson)
-        if branching <= 0 or per_pot <= 0:
+        if per_pot <= 0:
+            continue
+        if sector.off_shell:
+            branching, v_mass = _off_shell_masses(sector, meson, mass, mesons, rng)
+        else:
+            branching = sector.meson_branching_ratio(meson) * invisible
+            v_mass = np.full(mesons, m_v)
+        if branching <= 0:
             continue
         momentum, theta = production.sample(mesons, mass, rng)
         phi = rng.uniform(0.0, 2.0 * math.pi, mesons)
@@ -173,19 +206,20 @@ def simulate(
         )
         e_meson = np.sqrt(momentum**2 + mass**2)
         # V in the meson's rest frame (its direction there is the helicity axis)
-        q_v = two_body_momentum(mass, m_v, 0.0)
+        q_v = (mass**2 - v_mass**2) / (2.0 * mass)
         axis = _isotropic(mesons, rng)
-        v_energy = np.full(mesons, math.sqrt(q_v * q_v + m_v * m_v))
+        v_energy = np.sqrt(q_v**2 + v_mass**2)
         survive = decay_fraction(momentum, mass, lifetime, MERCURY_INTERACTION_LENGTH)
-        weight = per_pot * branching * invisible * survive / mesons
-        chain(v_energy, q_v * axis, axis, e_meson, p_vec, weight, polarized)
+        weight = per_pot * branching * survive / mesons
+        chain(v_mass, v_energy, q_v[:, None] * axis, axis, e_meson, p_vec, weight, polarized)
     ratio = sector.capture_ratio()
     if yields.pi_minus_radiative_captures > 0 and ratio > 0:
         q = capture_momentum(m_v)
         direction = _isotropic(mesons, rng)
         v_energy = np.full(mesons, math.sqrt(q * q + m_v * m_v))
         weight = np.full(mesons, yields.pi_minus_radiative_captures * ratio * invisible / mesons)
-        chain(v_energy, q * direction, direction, None, None, weight, False)
+        v_mass = np.full(mesons, m_v)
+        chain(v_mass, v_energy, q * direction, direction, None, None, weight, False)
     if not energies:
         return DarkMatterSample(np.empty(0), np.empty(0), np.empty(0), m_chi)
     return DarkMatterSample(

@@ -77,8 +77,11 @@ class DarkSector:
     """One model point: portal, χ spin, masses and couplings.
 
     ``coupling`` is ε (vector portal) or α_B (leptophobic); ``dark_coupling`` α_D (or α_χ).
-    Masses in internal energy units. The mediator must be on shell (m_V > 2m_χ) and lighter
-    than the heaviest meson that makes it (η), or the point is refused in one line.
+    Masses in internal energy units. An on-shell mediator (the default) must satisfy
+    m_V > 2m_χ and be lighter than the heaviest meson that makes it (η); with
+    ``off_shell`` the decay M → γχχ̄ goes through V* of any mass (see
+    :meth:`off_shell_density`) and only 2m_χ < m_η is required. Anything else is refused
+    in one line.
     """
 
     mediator_mass: float
@@ -87,6 +90,7 @@ class DarkSector:
     dark_coupling: float = 0.5
     portal: str = "vector"
     spin: str = "scalar"
+    off_shell: bool = False
 
     def __post_init__(self) -> None:
         require_choice("portal", self.portal, PORTALS)
@@ -96,6 +100,13 @@ class DarkSector:
         name = "epsilon" if self.portal == "vector" else "alpha_B"
         _check_number(name, self.coupling, positive=False)
         _check_number("alpha_D", self.dark_coupling, positive=False)
+        if self.off_shell:
+            if 2.0 * m_chi >= ETA_MASS / MeV:
+                raise CevnsInputError(
+                    f"m_chi = {m_chi:g} MeV is beyond the mesons' reach: pairs need "
+                    f"2 m_chi < m_eta = {ETA_MASS / MeV:.1f} MeV"
+                )
+            return
         if m_v <= 2.0 * m_chi:
             raise CevnsInputError(
                 f"m_V = {m_v:g} MeV: an on-shell mediator needs m_V > 2 m_chi = {2 * m_chi:g} MeV"
@@ -116,6 +127,35 @@ class DarkSector:
         """BR(M → γV) for M = ``"pi0"`` or ``"eta"``; 0 if m_V ≥ m_M."""
         mass, gamma_gamma = MESONS[require_choice("meson", meson, MESONS)]
         return meson_to_gamma_v(self.mediator_mass, mass, gamma_gamma, self.portal, self.coupling)
+
+    def total_width(self) -> float:
+        """Γ_V at m_V: Γ(V → χχ̄) + Γ(V → e⁺e⁻) (vector portal) or Γ(V → χχ̄)."""
+        chi = mediator_width(self.mediator_mass, self.dark_matter_mass, self.dark_coupling,
+                             self.spin)  # fmt: skip
+        if self.portal != "vector":
+            return chi
+        from cevns.constants import electron_mass
+
+        alpha_ee = self.coupling**2 * fine_structure_constant
+        return chi + mediator_width(self.mediator_mass, electron_mass, alpha_ee, "fermion")
+
+    def off_shell_density(self, meson: str, s: np.ndarray) -> np.ndarray:
+        """dBR(M → γχχ̄)/ds at pair mass² s, through V* (propagator factorisation):
+
+            dBR/ds = BR(M → γV)|_{m_V² → s} · √s Γ(V* → χχ̄)(√s) / (π [(s − m_V²)² + m_V² Γ_V²]),
+
+        with BR(M → γV) and Γ(V → χχ̄) of this module at mass √s. In the narrow-width limit
+        (m_V > 2m_χ, Γ_V ≪ m_V) its integral is BR(M → γV) · BR(V → χχ̄)."""
+        mass, gamma_gamma = MESONS[require_choice("meson", meson, MESONS)]
+        s = np.asarray(s, dtype=float)
+        root = np.sqrt(s)
+        production = np.array([meson_to_gamma_v(r, mass, gamma_gamma, self.portal,
+                                                self.coupling) for r in root])  # fmt: skip
+        width = np.array([mediator_width(r, self.dark_matter_mass, self.dark_coupling,
+                                         self.spin) for r in root])  # fmt: skip
+        m2 = self.mediator_mass**2
+        gamma = self.total_width()
+        return production * root * width / (math.pi * ((s - m2) ** 2 + m2 * gamma**2))
 
     def capture_ratio(self) -> float:
         """Γ(π⁻p → nV)/Γ(π⁻p → nγ) ≈ ε² p_V/p_γ (vector portal; 0 for leptophobic, whose
@@ -195,7 +235,8 @@ def relic_y(dark_matter_mass: float, ratio: float = 3.0, spin: str = "scalar") -
     and e⁺e⁻ → μ⁺μ⁻ cross sections with the photon propagator replaced by the massive V.
     The s-wave value is set to :data:`RELIC_SIGMA_V_CM3_S`; a p-wave b v² gives the same
     abundance as an s-wave 3b/x_f (the freeze-out integral ∫⟨σv⟩dx/x² with ⟨v²⟩ = 6/x),
-    so b = ⟨σv⟩ x_f/3. Thresholds of other channels and resonances are ignored.
+    so b = ⟨σv⟩ x_f/3. Thresholds of other channels are ignored, and the formula fails
+    near the resonance m_V ≈ 2m_χ (thermal averaging of the pole is not done).
     """
     from cevns.constants import hbar_c_squared, speed_of_light
     from cevns.units import cm, s

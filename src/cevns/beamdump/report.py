@@ -56,6 +56,7 @@ def darkmatter_report(
     pi_minus_captures_per_pot: float = 0.0,
     toys: int = 0,
     beam_timing: bool = False,
+    off_shell: bool = False,
 ) -> dict[str, Any]:
     """Expected χ–nucleus events of ``experiment_name`` at each m_χ (m_V = ``ratio`` m_χ)
     and, with ``limits``, the 90 % CL event and coupling limits: from the data for a
@@ -63,10 +64,14 @@ def darkmatter_report(
     require_choice("experiment", experiment_name, EXPERIMENT_POSITIONS)
     detector = detector or EXPERIMENT_POSITIONS[experiment_name]
     require_choice("detector", detector, DETECTOR_POSITIONS)
-    if not ratio > 2.0 or not math.isfinite(ratio):
-        raise CevnsInputError(f"--ratio = {ratio:g}: an on-shell mediator needs m_V/m_chi > 2")
+    if not math.isfinite(ratio) or not ratio > (0.0 if off_shell else 2.0):
+        raise CevnsInputError(
+            f"--ratio = {ratio:g}: an on-shell mediator needs m_V/m_chi > 2"
+            if not off_shell
+            else f"--ratio = {ratio:g}: m_V/m_chi must be > 0"
+        )
     sectors = [
-        DarkSector(ratio * mass * MeV, mass * MeV, coupling, dark_coupling, portal, spin)
+        DarkSector(ratio * mass * MeV, mass * MeV, coupling, dark_coupling, portal, spin, off_shell)
         for mass in masses_mev
     ]
     yields = MesonYields(pi0_per_pot, eta_per_pot, pi_minus_captures_per_pot)
@@ -155,6 +160,7 @@ def darkmatter_report(
         "portal": portal,
         "spin": spin,
         "ratio_m_v_over_m_chi": ratio,
+        "off_shell": off_shell,
         "reference_coupling": coupling,
         "dark_coupling": dark_coupling,
         "detector": {

@@ -67,6 +67,12 @@ def register(app: typer.Typer) -> None:
                 help="coherent-csi-2021 (data), coherent-ar-750 or sts-ar-10t (projections).",
             ),
         ] = "coherent-csi-2021",
+        off_shell: Annotated[
+            bool,
+            typer.Option(
+                "--off-shell", help="Pairs through V* of any mass (M -> gamma chi chibar)."
+            ),
+        ] = False,
         beam_timing: Annotated[
             bool,
             typer.Option(
@@ -110,6 +116,7 @@ def register(app: typer.Typer) -> None:
             _masses(mass), ratio=ratio, coupling=coupling, dark_coupling=alpha_d, portal=portal,
             spin=spin, experiment_name=experiment, data_dir=data, limits=not no_limits,
             mesons=mesons, seed=seed, toys=toys, beam_timing=beam_timing,
+            off_shell=off_shell,
             pi0_per_pot=PI0_PER_POT if pi0_per_pot is None else pi0_per_pot,
             eta_per_pot=ETA_PER_POT if eta_per_pot is None else eta_per_pot,
             pi_minus_captures_per_pot=pi_minus,
