@@ -72,3 +72,23 @@ def test_beam_timing_nuisance_shared_by_cevns_and_dark_matter(shared_data_dir):
     assert TIMING_PARAMETER in analysis.cost._parameters
     limit = event_limit(analysis)
     assert limit.feldman_cousins == pytest.approx(27.0, rel=0.3)
+
+
+def test_dark_matter_uses_the_engines_response(csi):
+    """The DM fold calls the same response builder as the engine: at the engine's recoil
+    nodes it reproduces the engine's R[k, j] exactly."""
+    from cevns.detectors.response import build_response_matrix
+    from cevns.experiments.engine import PredictionEngine
+
+    _, experiment, _ = csi
+    engine = PredictionEngine(experiment)
+    kernel = engine.kernels[0]
+    ours = build_response_matrix(
+        kernel.recoil,
+        experiment.quenching_for(kernel.isotope.name),
+        experiment.light_yield,
+        experiment.smearing,
+        experiment.observable_edges,
+        experiment.energy_efficiency,
+    )
+    assert np.array_equal(ours, engine.responses[0])
