@@ -243,6 +243,13 @@ class DarkMatterFlux:
     def per_pot_per_area(self) -> float:
         return float(np.sum(self.weights))
 
+    @property
+    def relative_error(self) -> float:
+        """Monte Carlo relative error of the flux, √(Σw²)/Σw (the two χ of a pair are
+        counted as independent, a slight underestimate)."""
+        total = float(np.sum(self.weights))
+        return float(np.sqrt(np.sum(self.weights**2)) / total) if total > 0 else float("inf")
+
 
 def flux_at_detector(
     sample: DarkMatterSample, distance: float, angle: float, band: float = DEFAULT_BAND

@@ -115,6 +115,7 @@ def darkmatter_report(
             "y_reference": sector.y,
             "chi_per_pot": sample.total,
             "flux_per_pot_cm2": flux.per_pot_per_area * cm**2,
+            "flux_mc_relative_error": flux.relative_error,
             "mean_flight_delay_ns": flux.mean_delay / ns,
             "events_reference": prediction.events,
             "y_relic": relic_y(sector.dark_matter_mass, ratio, spin)
