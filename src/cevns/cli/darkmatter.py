@@ -7,26 +7,14 @@ from typing import Annotated, Any
 
 import typer
 
-from cevns.cli.output import print_json, print_table, reports_input_errors
+from cevns.cli.output import parse_positive_list, print_json, print_table, reports_input_errors
 from cevns.errors import CevnsInputError
 
 EXPERIMENT_HELP = "coherent-csi-2021 (data), coherent-ar-750 or sts-ar-10t (projections)."
 
 
 def _masses(text: str) -> list[float]:
-    values = []
-    for item in text.split(","):
-        try:
-            value = float(item)
-        except ValueError:
-            value = float("nan")
-        if not value > 0 or value == float("inf"):
-            raise CevnsInputError(
-                f"--mass must be comma-separated positive dark-matter masses in MeV; got "
-                f"{item.strip()!r}"
-            )
-        values.append(value)
-    return values
+    return parse_positive_list("--mass", text, "MeV")
 
 
 def register(app: typer.Typer) -> None:

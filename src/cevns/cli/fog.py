@@ -8,7 +8,12 @@ from typing import Annotated, Any
 
 import typer
 
-from cevns.cli.output import print_json, print_table, reports_input_errors
+from cevns.cli.output import (
+    parse_positive_list,
+    print_json,
+    print_table,
+    reports_input_errors,
+)
 from cevns.errors import CevnsInputError
 
 #: WIMP masses [GeV] computed by default (6 and 100 GeV are always among them).
@@ -17,24 +22,6 @@ DEFAULT_MASSES = "1,2,3,4,5,6,8,10,15,20,30,50,100,200,500,1000"
 DEFAULT_EXPOSURES = "0.01,1,100,10000"
 #: Exit code after Ctrl-C (128 + SIGINT, as the other long commands).
 EXIT_INTERRUPTED = 130
-
-
-def parse_positive_list(option: str, text: str, unit: str) -> list[float]:
-    """``"6,100"`` → [6.0, 100.0]; a one-line error for anything but positive numbers."""
-    values = []
-    for item in text.split(","):
-        try:
-            value = float(item)
-        except ValueError:
-            value = float("nan")
-        if not value > 0 or value == float("inf"):
-            raise CevnsInputError(
-                f"{option} must be comma-separated positive numbers in {unit}; got {item.strip()!r}"
-            )
-        values.append(value)
-    if not values:
-        raise CevnsInputError(f"{option} must name at least one value in {unit}")
-    return sorted(set(values))
 
 
 def parse_uncertainties(items: list[str]) -> dict[str, float]:

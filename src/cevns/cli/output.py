@@ -109,3 +109,21 @@ def check_form_factor(form_factor: str | None) -> None:
         from cevns.nuclear.form_factors import FORM_FACTOR_MODELS
 
         require_choice("--form-factor", form_factor, FORM_FACTOR_MODELS)
+
+
+def parse_positive_list(option: str, text: str, unit: str) -> list[float]:
+    """``"6,100"`` → [6.0, 100.0]; a one-line error for anything but positive numbers."""
+    values = []
+    for item in text.split(","):
+        try:
+            value = float(item)
+        except ValueError:
+            value = float("nan")
+        if not value > 0 or value == float("inf"):
+            raise CevnsInputError(
+                f"{option} must be comma-separated positive numbers in {unit}; got {item.strip()!r}"
+            )
+        values.append(value)
+    if not values:
+        raise CevnsInputError(f"{option} must name at least one value in {unit}")
+    return sorted(set(values))
