@@ -169,18 +169,11 @@ def test_dsnb_document_temperatures():
 
 
 def _cli(*args: str):
-    import typer
+    """``cevns flux ARGS`` through the real command-line application."""
     from typer.testing import CliRunner
 
-    from cevns.cli import flux as flux_command
+    from cevns.cli.app import app
 
-    app = typer.Typer()
-
-    @app.callback()
-    def _root() -> None:
-        """Test application."""
-
-    flux_command.register(app)
     return CliRunner().invoke(app, ["flux", *args])
 
 
