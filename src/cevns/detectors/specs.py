@@ -43,6 +43,7 @@ it to any component (the file-less ones ignore it).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, ClassVar, Literal
 
@@ -82,19 +83,20 @@ _ENERGY_UNITS = UNITS_BY_DIMENSION["energy"]
 _OBSERVABLE_UNITS = {"PE": 1.0, **_ENERGY_UNITS}
 
 
-def _unit_name(allowed: dict[str, float], kind: str):
-    """A string field that must name one of ``allowed`` (reported with the field's name)."""
+def _unit_name(allowed: dict[str, float], kind: str) -> Callable[[str], str]:
+    """A validator for a string field that must name one of ``allowed`` (reported with the
+    field's name)."""
 
     def check(value: str) -> str:
         if value not in allowed:
             raise ValueError(f"unknown {kind} unit {value!r}; allowed: {', '.join(allowed)}")
         return value
 
-    return Annotated[str, AfterValidator(check)]
+    return check
 
 
-EnergyUnitName = _unit_name(_ENERGY_UNITS, "energy")
-ObservableUnitName = _unit_name(_OBSERVABLE_UNITS, "observable")
+EnergyUnitName = Annotated[str, AfterValidator(_unit_name(_ENERGY_UNITS, "energy"))]
+ObservableUnitName = Annotated[str, AfterValidator(_unit_name(_OBSERVABLE_UNITS, "observable"))]
 
 UnitKind = Literal["photoelectrons", "recoil", "electron-equivalent", "energy"]
 
@@ -335,6 +337,7 @@ class NoiseFanoSmearingSpec(_Spec):
         """σ_noise in internal units (from ``noise_fwhm`` / 2√(2 ln 2) if given so)."""
         if self.noise_sigma is not None:
             return self.noise_sigma
+        assert self.noise_fwhm is not None  # _one_noise requires exactly one of the two
         return self.noise_fwhm / (2.0 * math.sqrt(2.0 * math.log(2.0)))
 
     def build(self, base_dir: Path | None = None) -> NoiseFanoSmearing:
@@ -523,7 +526,9 @@ TimeEfficiencySpec = Annotated[
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _require_one_source(spec: BaseModel, first: str, second: str) -> None:
+def _require_one_source(
+    spec: TabulatedQuenchingSpec | TabulatedEfficiencySpec, first: str, second: str
+) -> None:
     inline = getattr(spec, first) is not None or getattr(spec, second) is not None
     if spec.file is not None and inline:
         raise ValueError(f"give either file or {first} and {second}, not both")
