@@ -49,34 +49,42 @@ fermi_constant: float = 1.1663788e-5 / GeV**2
 
 # Looked up by PDG Monte Carlo number (Particle.from_pdgid is a direct look-up; from_name
 # scans the table).
-def _pdg_mass(pdgid: int) -> float:
-    return Particle.from_pdgid(pdgid).mass * MeV
+def pdg_mass(pdgid: int) -> float:
+    """The mass of the particle with PDG Monte Carlo number ``pdgid``, in internal units."""
+    mass = Particle.from_pdgid(pdgid).mass
+    if mass is None:
+        raise LookupError(f"the particle table has no mass for PDG id {pdgid}")
+    return mass * MeV
 
 
-def _pdg_lifetime(pdgid: int) -> float:
-    return Particle.from_pdgid(pdgid).lifetime * ns
+def pdg_lifetime(pdgid: int) -> float:
+    """The lifetime of the particle with PDG Monte Carlo number ``pdgid``, in internal units."""
+    lifetime = Particle.from_pdgid(pdgid).lifetime
+    if lifetime is None:
+        raise LookupError(f"the particle table has no lifetime for PDG id {pdgid}")
+    return lifetime * ns
 
 
 #: Electron mass (PDG 2026 via particle).
-electron_mass: float = _pdg_mass(11)
+electron_mass: float = pdg_mass(11)
 #: Muon mass (PDG 2026 via particle).
-muon_mass: float = _pdg_mass(13)
+muon_mass: float = pdg_mass(13)
 #: Tau mass (PDG 2026 via particle).
-tau_mass: float = _pdg_mass(15)
+tau_mass: float = pdg_mass(15)
 #: Charged-pion mass (PDG 2026 via particle).
-charged_pion_mass: float = _pdg_mass(211)
+charged_pion_mass: float = pdg_mass(211)
 #: Proton mass (PDG 2026 via particle).
-proton_mass: float = _pdg_mass(2212)
+proton_mass: float = pdg_mass(2212)
 #: Neutron mass (PDG 2026 via particle).
-neutron_mass: float = _pdg_mass(2112)
+neutron_mass: float = pdg_mass(2112)
 #: W boson mass (PDG 2026 via particle).
-w_boson_mass: float = _pdg_mass(24)
+w_boson_mass: float = pdg_mass(24)
 #: Z boson mass (PDG 2026 via particle).
-z_boson_mass: float = _pdg_mass(23)
+z_boson_mass: float = pdg_mass(23)
 #: Charged-pion mean lifetime τ_π = 26.03 ns (PDG 2026 via particle).
-charged_pion_lifetime: float = _pdg_lifetime(211)
+charged_pion_lifetime: float = pdg_lifetime(211)
 #: Muon mean lifetime τ_μ = 2196.98 ns (PDG 2026 via particle).
-muon_lifetime: float = _pdg_lifetime(-13)
+muon_lifetime: float = pdg_lifetime(-13)
 
 #: Charged-lepton masses by neutrino flavour name.
 lepton_mass_by_flavor: dict[str, float] = {

@@ -52,22 +52,22 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from particle import Particle
 
+from cevns.constants import pdg_lifetime, pdg_mass
 from cevns.errors import CevnsInputError, require_non_negative, require_positive
-from cevns.units import MeV, cm, ns
+from cevns.units import MeV, cm
 
 #: π⁰ mass and lifetime (PDG 2026 via particle).
-PI0_MASS: float = Particle.from_pdgid(111).mass * MeV
-PI0_LIFETIME: float = Particle.from_pdgid(111).lifetime * ns
+PI0_MASS: float = pdg_mass(111)
+PI0_LIFETIME: float = pdg_lifetime(111)
 #: η mass and lifetime (PDG 2026 via particle; lifetime from the total width 1.31 keV).
-ETA_MASS: float = Particle.from_pdgid(221).mass * MeV
-ETA_LIFETIME: float = Particle.from_pdgid(221).lifetime * ns
+ETA_MASS: float = pdg_mass(221)
+ETA_LIFETIME: float = pdg_lifetime(221)
 #: Charged-pion mass (PDG 2026 via particle).
-PION_CHARGED_MASS: float = Particle.from_pdgid(211).mass * MeV
+PION_CHARGED_MASS: float = pdg_mass(211)
 #: Proton and neutron masses (PDG 2026 via particle).
-PROTON_MASS: float = Particle.from_pdgid(2212).mass * MeV
-NEUTRON_MASS: float = Particle.from_pdgid(2112).mass * MeV
+PROTON_MASS: float = pdg_mass(2212)
+NEUTRON_MASS: float = pdg_mass(2112)
 
 #: BR(π⁰ → γγ) = 0.98823 (PDG 2024, π⁰ listing).
 PI0_GAMMA_GAMMA: float = 0.98823
@@ -97,8 +97,9 @@ _BS_NORM_Z = (0.8851, -0.1015, 0.1459, -0.0265)
 _BS_B = 25.0  # MeV
 
 
-def _bspline(p: int, i: int, theta: np.ndarray) -> np.ndarray:
-    """Cox–de Boor recursion for the B-spline of order ``p`` on :data:`_BS_KNOTS`."""
+def _bspline(p: int, i: int, theta: np.ndarray) -> np.ndarray | float:
+    """Cox–de Boor recursion for the B-spline of order ``p`` on :data:`_BS_KNOTS` (0.0 where
+    both terms vanish identically)."""
     k = _BS_KNOTS
     if p == 0:
         return ((theta >= k[i]) & (theta <= k[i + 1])).astype(float)

@@ -154,6 +154,8 @@ class Channel:
         lines = []
         for component in self.components[self.check_flavor(flavor)]:
             if component.table is not None:
+                # channels.toml gives electron_offset_mev for every tabulated cc channel.
+                assert self.electron_offset is not None
                 lines.append((component.table(values), float(self.electron_offset)))
             else:
                 lines += [

@@ -32,11 +32,21 @@ from cevns.nuclear.form_factors import NuclearFormFactors
 class NucleusLike(Protocol):
     """What the charges need to know about a nucleus (satisfied by ``cevns.nuclear.Isotope``)."""
 
-    Z: int
-    A: int
-    spin: float
-    spin_proton: float
-    spin_neutron: float
+    # Read-only members, so that frozen dataclasses (``Isotope``) satisfy the protocol.
+    @property
+    def Z(self) -> int: ...
+
+    @property
+    def A(self) -> int: ...
+
+    @property
+    def spin(self) -> float: ...
+
+    @property
+    def spin_proton(self) -> float: ...
+
+    @property
+    def spin_neutron(self) -> float: ...
 
     @property
     def N(self) -> int: ...

@@ -328,7 +328,7 @@ def form_factors_for(
             if proton_rms_radius is None
             else DipoleFormFactor.from_rms_radius(proton_rms_radius)
         )
-        neutron = (
+        neutron: FormFactor = (
             charge
             if neutron_rms_radius is None
             else DipoleFormFactor.from_rms_radius(neutron_rms_radius)

@@ -274,11 +274,11 @@ def _lookup(text: str) -> Material:
     folded = {name.lower(): name for name in _known_material_names()}
     if text.lower() in folded:
         return _lookup(folded[text.lower()])
-    error = unknown_name_error("material", text, _known_material_names())
+    refusal = unknown_name_error("material", text, _known_material_names())
     if counts is not None and detail:
         # A well-formed formula with an unknown element: say which element.
-        raise CevnsInputError(f"{error} — {detail}")
-    raise error
+        raise CevnsInputError(f"{refusal} — {detail}")
+    raise refusal
 
 
 def get_material(name: str) -> Material:

@@ -28,9 +28,8 @@ from collections.abc import Mapping
 from functools import cache
 
 import numpy as np
-from particle import Particle
 
-from cevns.constants import neutron_mass, proton_mass
+from cevns.constants import neutron_mass, pdg_mass, proton_mass
 from cevns.interactions.models.parameters import ModelParameter
 from cevns.units import MeV
 
@@ -52,7 +51,7 @@ PARAMETERS = {
 def nucleon_scalar_charges() -> tuple[float, float]:
     """(c_p, c_n) = Σ_q (m_N/m_q) f^N_Tq for q = u, d, s."""
     pdg_numbers = {"u": 2, "d": 1, "s": 3}
-    quark_masses = {q: Particle.from_pdgid(n).mass * MeV for q, n in pdg_numbers.items()}
+    quark_masses = {q: pdg_mass(n) for q, n in pdg_numbers.items()}
     c_p = sum(proton_mass / quark_masses[q] * f for q, f in SCALAR_FORM_FACTORS["p"].items())
     c_n = sum(neutron_mass / quark_masses[q] * f for q, f in SCALAR_FORM_FACTORS["n"].items())
     return c_p, c_n
