@@ -37,10 +37,14 @@ class ShapeSystematic:
     up: np.ndarray
     down: np.ndarray
 
+    def __post_init__(self) -> None:
+        # The interpolation's coefficients, computed once (fits evaluate factors often).
+        object.__setattr__(self, "_half_difference", 0.5 * (self.up - self.down))
+        object.__setattr__(self, "_half_sum", 0.5 * (self.up + self.down) - 1.0)
+
     def factor(self, alpha: float) -> np.ndarray:
         """Per-bin multiplicative factor at nuisance value ``alpha``."""
-        half_difference = 0.5 * (self.up - self.down)
-        half_sum = 0.5 * (self.up + self.down) - 1.0
+        half_difference, half_sum = self._half_difference, self._half_sum
         if abs(alpha) <= 1.0:
             value = 1.0 + alpha * half_difference + alpha * alpha * half_sum
         else:
@@ -52,8 +56,7 @@ class ShapeSystematic:
 
     def derivative(self, alpha: float) -> np.ndarray:
         """d factor / dα: the interpolation's slope, 0 where the factor is clipped at 0."""
-        half_difference = 0.5 * (self.up - self.down)
-        half_sum = 0.5 * (self.up + self.down) - 1.0
+        half_difference, half_sum = self._half_difference, self._half_sum
         if abs(alpha) <= 1.0:
             slope = half_difference + 2.0 * alpha * half_sum
         else:
