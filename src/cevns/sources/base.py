@@ -27,6 +27,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from cevns.errors import CevnsInputError, require_non_negative
 from cevns.sources.flavors import check_flavor
@@ -169,7 +170,7 @@ class NeutrinoSource(ABC):
             )
         return name
 
-    def spectral_density(self, flavor: str, energy: object) -> np.ndarray:
+    def spectral_density(self, flavor: str, energy: ArrayLike) -> np.ndarray:
         """dN/dE per source unit at ``energy`` (internal units: number per energy).
 
         A monochromatic flavour has no density (it is a Dirac delta): this raises and

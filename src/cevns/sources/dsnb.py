@@ -35,6 +35,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from cevns.constants import speed_of_light
 from cevns.errors import CevnsInputError, require_positive
@@ -129,7 +130,7 @@ class DiffuseSupernovaBackground(NeutrinoSource):
         if not np.all(np.isfinite(self._zweights)):  # pragma: no cover - fixed numbers
             raise CevnsInputError("DSNB redshift weights are not finite")
 
-    def flux_density(self, flavor: str, energy: object) -> np.ndarray:
+    def flux_density(self, flavor: str, energy: ArrayLike) -> np.ndarray:
         """dΦ/dE at the detector (internal units: per area, time, energy)."""
         name = self.check_emitted(flavor)
         e = np.asarray(energy, dtype=float)[..., np.newaxis]

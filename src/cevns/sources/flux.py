@@ -21,6 +21,7 @@ gives 3.198e23 protons.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from cevns.errors import require_positive
 from cevns.sources.base import (
@@ -75,7 +76,7 @@ class Flux:
             return self.source.neutrinos_per_unit(flavor) * self.scale
         return self.energy_quadrature(flavor).total
 
-    def spectral_fluence(self, flavor: str, energy: object) -> np.ndarray:
+    def spectral_fluence(self, flavor: str, energy: ArrayLike) -> np.ndarray:
         """d(fluence)/dE at ``energy`` (continuous flavours only; see the source)."""
         density = self.source.spectral_density(flavor, energy) * self.scale
         if self.oscillation is not None:

@@ -33,6 +33,7 @@ import math
 from abc import ABC, abstractmethod
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from cevns.constants import hbar_c
 from cevns.errors import CevnsInputError, require_finite, require_non_negative, require_positive
@@ -40,7 +41,7 @@ from cevns.sources.flavors import FLAVORS, check_flavor, lepton_flavor
 from cevns.units import eV
 
 
-def oscillation_phase(delta_m2: float, energy: object, distance: float) -> np.ndarray:
+def oscillation_phase(delta_m2: float, energy: ArrayLike, distance: float) -> np.ndarray:
     """Δ = Δm² L / (4 E ħc): Δm² in energy², E in energy, L in length (internal units)."""
     e = require_positive("energy", energy, "internal energy units")
     return delta_m2 * distance / (4.0 * e * hbar_c)
@@ -50,11 +51,11 @@ class Oscillation(ABC):
     """A survival factor P(flavour, E, L) ∈ [0, 1] multiplying a flux."""
 
     @abstractmethod
-    def survival_probability(self, flavor: str, energy: object, distance: float) -> np.ndarray:
+    def survival_probability(self, flavor: str, energy: ArrayLike, distance: float) -> np.ndarray:
         """Factor multiplying the flux of ``flavor`` at ``energy`` and baseline ``distance``."""
 
     @staticmethod
-    def _check(energy: object, distance: float) -> tuple[np.ndarray, float]:
+    def _check(energy: ArrayLike, distance: float) -> tuple[np.ndarray, float]:
         e = require_positive("energy", energy, "internal energy units")
         d = float(require_positive("distance", distance, "internal length units"))
         return e, d
@@ -96,7 +97,7 @@ class SterileActiveSurvival(Oscillation):
             return c14**4 * math.sin(2 * self.theta_24) ** 2 * c34**2
         return c14**4 * c24**4 * math.sin(2 * self.theta_34) ** 2
 
-    def survival_probability(self, flavor: str, energy: object, distance: float) -> np.ndarray:
+    def survival_probability(self, flavor: str, energy: ArrayLike, distance: float) -> np.ndarray:
         e, d = self._check(energy, distance)
         phase = oscillation_phase(self.delta_m2_41, e, d)
         return 1.0 - self.sterile_amplitude(flavor) * np.sin(phase) ** 2
@@ -131,7 +132,7 @@ class Disappearance(Oscillation):
         """The same sin²2θ for every flavour."""
         return cls(delta_m2, dict.fromkeys(FLAVORS, amplitude))
 
-    def survival_probability(self, flavor: str, energy: object, distance: float) -> np.ndarray:
+    def survival_probability(self, flavor: str, energy: ArrayLike, distance: float) -> np.ndarray:
         e, d = self._check(energy, distance)
         amplitude = self.amplitudes.get(check_flavor(flavor), 0.0)
         return 1.0 - amplitude * np.sin(oscillation_phase(self.delta_m2, e, d)) ** 2

@@ -46,6 +46,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from cevns.constants import charged_pion_mass, muon_mass
 from cevns.errors import CevnsInputError, require_positive, unknown_name_error
@@ -204,7 +205,7 @@ class PionDecayAtRest(NeutrinoSource):
                 "nu_mu_bar": 0.35 * muon_mass}[name]  # fmt: skip
 
     # --- time ---------------------------------------------------------------------------
-    def time_density(self, flavor: str, t: object) -> np.ndarray:
+    def time_density(self, flavor: str, t: ArrayLike) -> np.ndarray:
         """Emission-time density of ``flavor`` per unit time, normalised to 1 over time.
 
         Prompt (ν_μ): pulse ⊗ pion decay; delayed (ν_e, ν̄_μ): pulse ⊗ pion ⊗ muon decay.
@@ -216,7 +217,7 @@ class PionDecayAtRest(NeutrinoSource):
             return self.timing.prompt_density(t)
         return self.timing.delayed_density(t)
 
-    def time_cdf(self, flavor: str, t: object) -> np.ndarray:
+    def time_cdf(self, flavor: str, t: ArrayLike) -> np.ndarray:
         """Fraction of ``flavor`` emitted before ``t`` (exact)."""
         if self.check_emitted(flavor) in self.arrival_times:
             return self.arrival_times[flavor].cdf(np.asarray(t, dtype=float))
@@ -224,7 +225,7 @@ class PionDecayAtRest(NeutrinoSource):
             return self.timing.prompt_cdf(t)
         return self.timing.delayed_cdf(t)
 
-    def time_bin_fractions(self, flavor: str, edges: object) -> np.ndarray:
+    def time_bin_fractions(self, flavor: str, edges: ArrayLike) -> np.ndarray:
         """Exact fraction of ``flavor`` emitted in each bin between increasing ``edges``."""
         self.check_emitted(flavor)
         return bin_fractions_from_cdf(lambda t: self.time_cdf(flavor, t), edges)

@@ -31,6 +31,7 @@ from functools import cache
 from importlib import resources
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from cevns.constants import electron_mass, neutron_mass, proton_mass
 from cevns.errors import CevnsInputError, require_non_negative, require_positive, unknown_name_error
@@ -78,7 +79,7 @@ def _exp_polynomial(coefficients: list[float], e_mev: np.ndarray) -> np.ndarray:
     return np.exp(np.polynomial.polynomial.polyval(e_mev, coefficients))
 
 
-def isotope_spectrum(isotope: str, energy: object) -> np.ndarray:
+def isotope_spectrum(isotope: str, energy: ArrayLike) -> np.ndarray:
     """dN/dE per fission of ``isotope`` (internal units: per energy); 0 above 8 MeV."""
     spec = _isotope(isotope)
     e_mev = np.asarray(require_non_negative("energy", energy, "internal energy units")) / MeV
@@ -162,7 +163,8 @@ class Reactor(NeutrinoSource):
 
     def _per_fission(self, energy: np.ndarray) -> np.ndarray:
         return sum(
-            f * isotope_spectrum(i, energy) for i, f in self.fission_fractions.items() if f > 0
+            (f * isotope_spectrum(i, energy) for i, f in self.fission_fractions.items() if f > 0),
+            np.zeros_like(energy, dtype=float),
         )
 
     def neutrinos_per_unit(self, flavor: str) -> float:

@@ -21,9 +21,11 @@ that differs from the header gives a one-line error naming the file and line.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from cevns.errors import CevnsInputError, require_finite, require_increasing, require_positive
 from cevns.sources.base import NeutrinoSource
@@ -63,8 +65,8 @@ class TabulatedSource(NeutrinoSource):
 
     def __init__(
         self,
-        energies: object,
-        densities: dict[str, object],
+        energies: ArrayLike,
+        densities: Mapping[str, ArrayLike],
         source_unit: str = "second",
         origin: str = "table",
     ):

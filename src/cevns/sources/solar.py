@@ -55,6 +55,7 @@ from functools import cache
 from importlib import resources
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from cevns.constants import avogadro, fermi_constant, hbar_c
 from cevns.errors import CevnsInputError, require_choice
@@ -166,7 +167,7 @@ def matter_potential(electron_density: float) -> float:
 
 
 def electron_survival_probability(
-    energy: object,
+    energy: ArrayLike,
     electron_density: float,
     parameters: SolarOscillationParameters | None = None,
 ) -> np.ndarray:
@@ -185,7 +186,7 @@ def electron_survival_probability(
 
 
 def flavor_probabilities(
-    energy: object,
+    energy: ArrayLike,
     electron_density: float,
     parameters: SolarOscillationParameters | None = None,
 ) -> dict[str, np.ndarray]:
@@ -352,7 +353,7 @@ class SolarNeutrinos(NeutrinoSource):
         points = _shape(self._check_component(name)).breakpoints
         return float(points[0]), float(points[-1])
 
-    def component_spectrum(self, name: str, energy: object) -> np.ndarray:
+    def component_spectrum(self, name: str, energy: ArrayLike) -> np.ndarray:
         """dΦ_c/dE at Earth before oscillation (internal units: per area, time, energy)."""
         component = self.component(name)
         return component.flux * _shape(component.name).density(check_energies(energy))
@@ -365,7 +366,9 @@ class SolarNeutrinos(NeutrinoSource):
         nodes, weights = _shape(component.name).quadrature(check_n_points(n_points))
         return EnergyQuadrature(nodes, weights * component.flux)
 
-    def survival_probability(self, name: str, energy: object, flavor: str = "nu_e") -> np.ndarray:
+    def survival_probability(
+        self, name: str, energy: ArrayLike, flavor: str = "nu_e"
+    ) -> np.ndarray:
         """P(ν_e → ``flavor``) at Earth for neutrinos of component ``name`` at ``energy``."""
         component = self._check_component(name)
         flavor = self.check_emitted(flavor)

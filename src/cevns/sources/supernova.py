@@ -50,6 +50,7 @@ from functools import cache
 from importlib import resources
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.special import gammainccinv, gammaln
 
 from cevns.errors import CevnsInputError, require_choice, require_finite, require_positive
@@ -110,7 +111,9 @@ DEFAULT_SUPERNOVA: dict[str, FlavorEmission] = _default_emission()
 DEFAULT_DISTANCE: float = 10 * kpc
 
 
-def alpha_fit_density(energy: np.ndarray, mean_energy: object, alpha: object) -> np.ndarray:
+def alpha_fit_density(
+    energy: np.ndarray, mean_energy: float | np.ndarray, alpha: ArrayLike
+) -> np.ndarray:
     """The normalised alpha-fit shape f(E) of Keil, Raffelt & Janka (module docstring);
     ``mean_energy`` and ``alpha`` broadcast against ``energy``."""
     a1 = np.asarray(alpha, dtype=float) + 1.0
@@ -192,11 +195,11 @@ class TimeProfile:
         self.rate = rate / total
         self._cumulative = np.concatenate([[0.0], np.cumsum(areas) / total])
 
-    def density(self, t: object) -> np.ndarray:
+    def density(self, t: ArrayLike) -> np.ndarray:
         """Fraction emitted per unit time at ``t``."""
         return np.interp(np.asarray(t, dtype=float), self.times, self.rate, left=0.0, right=0.0)
 
-    def cdf(self, t: object) -> np.ndarray:
+    def cdf(self, t: ArrayLike) -> np.ndarray:
         """Fraction emitted before ``t`` (quadratic within a step of the linear rate)."""
         x = np.asarray(t, dtype=float)
         k = np.clip(np.searchsorted(self.times, x, side="right") - 1, 0, len(self.times) - 2)
@@ -230,15 +233,15 @@ class _TimedSource:
             )
         return self.time_profiles[name]
 
-    def time_density(self, flavor: str, t: object) -> np.ndarray:
+    def time_density(self, flavor: str, t: ArrayLike) -> np.ndarray:
         """Emission-time density of ``flavor`` (per time, normalised to 1); t = 0 at bounce."""
         return self._profile(flavor).density(t)
 
-    def time_cdf(self, flavor: str, t: object) -> np.ndarray:
+    def time_cdf(self, flavor: str, t: ArrayLike) -> np.ndarray:
         """Fraction of ``flavor`` emitted before ``t``."""
         return self._profile(flavor).cdf(t)
 
-    def time_bin_fractions(self, flavor: str, edges: object) -> np.ndarray:
+    def time_bin_fractions(self, flavor: str, edges: ArrayLike) -> np.ndarray:
         """Fraction of ``flavor`` emitted in each bin between increasing ``edges``."""
         profile = self._profile(flavor)
         return bin_fractions_from_cdf(profile.cdf, edges)
@@ -322,7 +325,7 @@ class SupernovaModel(_TimedSource, NeutrinoSource):
         inner = np.array([1.0, 2.5, 5.0, 10.0, 20.0, 40.0]) * MeV
         return np.concatenate([[0.0], inner[inner < top], [top]])
 
-    def exact_density(self, flavor: str, energy: object) -> np.ndarray:
+    def exact_density(self, flavor: str, energy: ArrayLike) -> np.ndarray:
         """dN/dE = Σ_i w_i Ṅ_i f_{α_i}(E; ⟨E⟩_i), summed over the table's times (slow)."""
         h = self.histories[self.check_emitted(flavor)]
         e = np.asarray(energy, dtype=float)[..., np.newaxis]

@@ -38,6 +38,7 @@ import math
 from abc import ABC, abstractmethod
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.special import erfcx, ndtr
 
 from cevns.constants import charged_pion_lifetime, muon_lifetime
@@ -139,7 +140,7 @@ class TabulatedPulse(ProtonPulse):
     decay laws are exact for this interpolant.
     """
 
-    def __init__(self, times: object, intensity: object):
+    def __init__(self, times: ArrayLike, intensity: ArrayLike):
         t = np.asarray(require_finite("pulse times", times), dtype=float).ravel()
         y = np.asarray(require_finite("pulse intensity", intensity), dtype=float).ravel()
         if t.size != y.size or t.size < 2:
@@ -240,11 +241,11 @@ class DecayTimeProfile:
         if math.isclose(self.pion_lifetime, self.muon_lifetime):
             raise CevnsInputError("pion and muon lifetimes must differ")
 
-    def prompt_density(self, t: object) -> np.ndarray:
+    def prompt_density(self, t: ArrayLike) -> np.ndarray:
         """Time density of π⁺ → μ⁺ ν_μ neutrinos (normalised to 1)."""
         return self.pulse.exp_convolution(_times(t), self.pion_lifetime)
 
-    def delayed_density(self, t: object) -> np.ndarray:
+    def delayed_density(self, t: ArrayLike) -> np.ndarray:
         """Time density of μ⁺ → e⁺ ν_e ν̄_μ neutrinos (normalised to 1)."""
         times = _times(t)
         tau_pi, tau_mu = self.pion_lifetime, self.muon_lifetime
@@ -253,12 +254,12 @@ class DecayTimeProfile:
             - tau_pi * self.pulse.exp_convolution(times, tau_pi)
         ) / (tau_mu - tau_pi)
 
-    def prompt_cdf(self, t: object) -> np.ndarray:
+    def prompt_cdf(self, t: ArrayLike) -> np.ndarray:
         """Fraction of prompt neutrinos emitted before ``t``."""
         times = _times(t)
         return self.pulse.cdf(times) - self.pion_lifetime * self.prompt_density(times)
 
-    def delayed_cdf(self, t: object) -> np.ndarray:
+    def delayed_cdf(self, t: ArrayLike) -> np.ndarray:
         """Fraction of delayed neutrinos emitted before ``t``."""
         times = _times(t)
         tau_pi, tau_mu = self.pion_lifetime, self.muon_lifetime
@@ -268,11 +269,11 @@ class DecayTimeProfile:
         ) / (tau_mu - tau_pi)
 
 
-def _times(t: object) -> np.ndarray:
+def _times(t: ArrayLike) -> np.ndarray:
     return np.asarray(require_finite("time", t, "internal time units"), dtype=float)
 
 
-def bin_fractions_from_cdf(cdf, edges: object) -> np.ndarray:
+def bin_fractions_from_cdf(cdf, edges: ArrayLike) -> np.ndarray:
     """Differences of a cumulative distribution over bins with increasing ``edges``."""
     e = np.asarray(require_finite("time bin edges", edges), dtype=float).ravel()
     if e.size < 2 or np.any(np.diff(e) <= 0):
