@@ -31,9 +31,10 @@ def test_form_factor_suppression_and_radius_band():
 
 
 def test_figure_is_written(tmp_path):
-    path = plot_cross_section_vs_neutron_number(
+    path = tmp_path / "sigma.png"
+    plot_cross_section_vs_neutron_number(
         [{"label": "CsI", "N": 76, "value": 166, "error_low": 25, "error_high": 28}],
-        tmp_path / "sigma.png",
+        path,
         nuclei=("Ar40", "Cs133"),
     )
     assert path.stat().st_size > 10_000

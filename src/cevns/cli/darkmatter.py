@@ -112,7 +112,8 @@ def register(app: typer.Typer) -> None:
         if plot is not None:
             from cevns.plotting.beamdump import plot_darkmatter
 
-            report["plot"] = str(plot_darkmatter(report, plot))
+            plot_darkmatter(report, plot)
+            report["plot"] = str(plot)
         if json_output:
             print_json(report)
             return

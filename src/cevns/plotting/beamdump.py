@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from cevns.plotting.figures import figure_or_new, save
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure, SubFigure
 
 
-def plot_darkmatter(report: dict[str, Any], path: str | Path) -> Path:
-    """Expected events at the reference coupling and, if fitted, the 90 % CL limits."""
-    import matplotlib
+def plot_darkmatter(
+    report: dict[str, Any], path: str | Path | None = None, *, fig: Figure | SubFigure | None = None
+) -> Figure | SubFigure:
+    """Expected events at the reference coupling and, if fitted, the 90 % CL limits.
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    Two panels drawn on ``fig`` (default: a new 10 × 4 inch figure), saved to ``path`` if
+    given; returns the figure.
+    """
     rows = report["masses"]
     masses = [r["m_chi_mev"] for r in rows]
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    fig = figure_or_new(fig, figsize=(10, 4), layout="tight")
+    axes = fig.subplots(1, 2)
     axes[0].loglog(masses, [max(r["events_reference"], 1e-30) for r in rows], "o-",
                    label="expected (reference coupling)")  # fmt: skip
     if "event_limit_feldman_cousins" in rows[0]:
@@ -35,8 +42,5 @@ def plot_darkmatter(report: dict[str, Any], path: str | Path) -> Path:
     for ax in axes:
         ax.set_xlabel("m_chi [MeV]")
     axes[0].legend()
-    fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    save(fig, path)
+    return fig

@@ -2,29 +2,35 @@
 
 For each analysis and each axis of its histogram, the data and the fitted components are
 summed over the other axes; a lower panel shows the residuals (data − fit)/√fit.
-matplotlib is imported inside the function.
+matplotlib is imported inside the function (:mod:`cevns.plotting.figures`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from cevns.plotting.figures import figure_or_new, save
 
-def plot_fit(analyses, result, path: str | Path) -> Path:
-    """Save one row of projections per analysis to ``path``."""
-    import matplotlib
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure, SubFigure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
+def plot_fit(
+    analyses, result, path: str | Path | None = None, *, fig: Figure | SubFigure | None = None
+) -> Figure | SubFigure:
+    """One row of projections per analysis, drawn on ``fig`` (default: a new figure).
+
+    Saved to ``path`` if given; returns the figure.
+    """
     n_rows = len(analyses)
     n_cols = max(len(a.axes) for a in analyses)
-    figure, axes = plt.subplots(
-        2 * n_rows, n_cols, figsize=(5 * n_cols, 5 * n_rows), squeeze=False,
-        gridspec_kw={"height_ratios": [3, 1] * n_rows}, constrained_layout=True,
-    )  # fmt: skip
+    figure = figure_or_new(fig, figsize=(5 * n_cols, 5 * n_rows), layout="constrained")
+    axes = figure.subplots(
+        2 * n_rows, n_cols, squeeze=False, gridspec_kw={"height_ratios": [3, 1] * n_rows}
+    )
     for row, analysis in enumerate(analyses):
         values = {name: result.values[name] for name in analysis.data._parameters}
         components = analysis.data.model.expected_by_component(values)
@@ -38,10 +44,8 @@ def plot_fit(analyses, result, path: str | Path) -> Path:
         for column in range(len(analysis.axes), n_cols):
             axes[2 * row, column].set_axis_off()
             axes[2 * row + 1, column].set_axis_off()
-    output = Path(path)
-    figure.savefig(output, dpi=120)
-    plt.close(figure)
-    return output
+    save(figure, path, dpi=120)
+    return figure
 
 
 def _projection(top, bottom, edges, data, components, label) -> None:

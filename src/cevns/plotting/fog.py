@@ -8,17 +8,21 @@ and the published boundary values as markers. matplotlib is imported inside the 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from cevns.plotting.figures import axes_or_new, save
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 
-def plot_fog(report: dict[str, Any], path: str | Path) -> Path:
-    """Save the fog figure of ``report`` (from :func:`cevns.cli.fog.fog_report`) to ``path``."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(figsize=(6.5, 4.5), constrained_layout=True)
+def plot_fog(
+    report: dict[str, Any], path: str | Path | None = None, *, ax: Axes | None = None
+) -> Figure:
+    """The fog figure of ``report`` (from :func:`cevns.cli.fog.fog_report`) on ``ax``
+    (default: a new figure), saved to ``path`` if given; returns the figure."""
+    figure, axes = axes_or_new(ax, figsize=(6.5, 4.5), layout="constrained")
     masses = report["masses"]
     exposures = [d["exposure_tonne_year"] for d in masses[0]["discovery_limits"]]
     for index, exposure in enumerate(exposures):
@@ -53,10 +57,8 @@ def plot_fog(report: dict[str, Any], path: str | Path) -> Path:
         fontsize=10,
     )
     axes.legend(fontsize=7)
-    target = Path(path)
-    figure.savefig(target)
-    plt.close(figure)
-    return target
+    save(figure, path)
+    return figure
 
 
 __all__ = ["plot_fog"]

@@ -9,14 +9,23 @@ seeds/004 (Barbeau et al., figure 9): the F = 1 curve, the Helm curve with a ban
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from cevns.interactions.cross_section import total_cross_section
 from cevns.nuclear.form_factors import form_factors_for
 from cevns.nuclear.isotopes import get_isotope
+from cevns.plotting.figures import axes_or_new, save
 from cevns.sources import PionDecayAtRest
 from cevns.units import cm2
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from cevns.stats.limit_table import LimitTable
+    from cevns.stats.scan_table import ScanTable
 
 #: Nuclei drawn on the N axis (stable, spin-zero where possible).
 REFERENCE_NUCLEI = ("C12", "O16", "Na23", "Si28", "Ar40", "Ca48", "Zn68", "Ge74", "Ge76",
@@ -45,21 +54,21 @@ def stopped_pion_cross_section(isotope_name: str, radius_scale: float | None = 1
 
 
 def plot_cross_section_vs_neutron_number(
-    measurements: list[dict], path: str | Path, nuclei: tuple[str, ...] = REFERENCE_NUCLEI
-) -> Path:
+    measurements: list[dict],
+    path: str | Path | None = None,
+    nuclei: tuple[str, ...] = REFERENCE_NUCLEI,
+    *,
+    ax: Axes | None = None,
+) -> Figure:
     """σ vs N with F = 1, Helm ± 3 % radius, and ``measurements`` (dicts with label, N,
-    value, error_low, error_high in 10⁻⁴⁰ cm²)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    value, error_low, error_high in 10⁻⁴⁰ cm²), on ``ax`` (default: a new figure), saved
+    to ``path`` if given; returns the figure."""
     neutrons = np.array([get_isotope(n).N for n in nuclei])
     unity = [stopped_pion_cross_section(n, None) for n in nuclei]
     helm = [stopped_pion_cross_section(n, 1.0) for n in nuclei]
     low = [stopped_pion_cross_section(n, 1.03) for n in nuclei]
     high = [stopped_pion_cross_section(n, 0.97) for n in nuclei]
-    figure, axis = plt.subplots(figsize=(7, 5), constrained_layout=True)
+    figure, axis = axes_or_new(ax, figsize=(7, 5), layout="constrained")
     axis.plot(neutrons, unity, "k-", linewidth=0.8, label="F = 1")
     axis.fill_between(neutrons, low, high, color="tab:green", alpha=0.4, label="Helm, R ± 3 %")
     axis.plot(neutrons, helm, color="tab:green")
@@ -73,28 +82,22 @@ def plot_cross_section_vs_neutron_number(
     axis.set_ylabel("flux-averaged cross section [10⁻⁴⁰ cm²]")
     axis.set_title("CEvNS at a stopped-pion source")
     axis.legend()
-    output = Path(path)
-    figure.savefig(output, dpi=130)
-    plt.close(figure)
-    return output
+    save(figure, path, dpi=130)
+    return figure
 
 
 def plot_overlaid_regions(
-    tables: dict[str, object], path: str | Path, confidence_level: float = 0.9,
-    labels: tuple[str, str] | None = None, title: str = "",
-) -> Path:  # fmt: skip
+    tables: dict[str, ScanTable], path: str | Path | None = None, confidence_level: float = 0.9,
+    labels: tuple[str, str] | None = None, title: str = "", *, ax: Axes | None = None,
+) -> Figure:  # fmt: skip
     """The ``confidence_level`` regions of several 2D scans (``{label: ScanTable}``) in one
-    plane, with the Standard-Model point (the grid value of each axis's SM default)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plane, with the Standard-Model point (the grid value of each axis's SM default), on
+    ``ax`` (default: a new figure), saved to ``path`` if given; returns the figure."""
     from cevns.interactions.models import PARAMETERS
     from cevns.stats.inference import critical_delta_chi2
 
     threshold = critical_delta_chi2(confidence_level, 2)
-    figure, axis = plt.subplots(figsize=(6, 5.5), constrained_layout=True)
+    figure, axis = axes_or_new(ax, figsize=(6, 5.5), layout="constrained")
     colours = ("tab:blue", "tab:orange", "tab:green", "tab:red")
     first = next(iter(tables.values()))
     names = first.parameters
@@ -117,32 +120,33 @@ def plot_overlaid_regions(
     axis.set_ylabel(labels[1] if labels else names[1])
     axis.set_title(title or f"{confidence_level:.0%} CL regions (Wilks, 2 dof)")
     axis.legend()
-    output = Path(path)
-    figure.savefig(output, dpi=130)
-    plt.close(figure)
-    return output
+    save(figure, path, dpi=130)
+    return figure
 
 
 def plot_overlaid_limits(
-    tables: dict[str, object], path: str | Path, labels: tuple[str, str], title: str = ""
-) -> Path:
-    """Upper-limit curves of several LimitTables (``{label: table}``), log-log."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure, axis = plt.subplots(figsize=(6.5, 5), constrained_layout=True)
+    tables: dict[str, LimitTable],
+    path: str | Path | None = None,
+    labels: tuple[str, str] | None = None,
+    title: str = "",
+    *,
+    ax: Axes | None = None,
+) -> Figure:
+    """Upper-limit curves of several LimitTables (``{label: table}``), log-log, on ``ax``
+    (default: a new figure), saved to ``path`` if given; returns the figure. ``labels``
+    name the axes (default: the mass and coupling of the first table)."""
+    figure, axis = axes_or_new(ax, figsize=(6.5, 5), layout="constrained")
     for label, table in tables.items():
         found = np.isfinite(table.limit)
         axis.plot(table.masses[found], table.limit[found], linewidth=1.8, label=label)
     axis.set_xscale("log")
     axis.set_yscale("log")
+    if labels is None:
+        first = next(iter(tables.values()))
+        labels = (first.mass.name, first.coupling)
     axis.set_xlabel(labels[0])
     axis.set_ylabel(labels[1])
     axis.set_title(title)
     axis.legend(title="excluded above each curve")
-    output = Path(path)
-    figure.savefig(output, dpi=130)
-    plt.close(figure)
-    return output
+    save(figure, path, dpi=130)
+    return figure

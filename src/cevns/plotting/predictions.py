@@ -10,21 +10,29 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from cevns.plotting.figures import figure_or_new, save
 from cevns.sources.flavors import FLAVOR_LATEX
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure, SubFigure
+
     from cevns.experiments.prediction import Prediction
 
 
-def plot_prediction(prediction: Prediction, path: str | Path) -> Path:
-    """Save a three-panel figure (dN/dT, observable spectrum, time spectrum) to ``path``."""
-    import matplotlib
+def plot_prediction(
+    prediction: Prediction,
+    path: str | Path | None = None,
+    *,
+    fig: Figure | SubFigure | None = None,
+) -> Figure | SubFigure:
+    """Three panels (dN/dT, observable spectrum, time spectrum) of a prediction.
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    Drawn on ``fig`` (default: a new 15 × 4.5 inch figure), saved to ``path`` if given;
+    returns the figure.
+    """
     report = prediction.to_dict()
-    figure, axes = plt.subplots(1, 3, figsize=(15, 4.5), constrained_layout=True)
+    figure = figure_or_new(fig, figsize=(15, 4.5), layout="constrained")
+    axes = figure.subplots(1, 3)
     recoil = report["recoil_spectrum"]
     for flavor, values in recoil["events_per_kev"].items():
         axes[0].plot(recoil["recoil_energy_kev"], values, label=FLAVOR_LATEX.get(flavor, flavor))
@@ -47,10 +55,8 @@ def plot_prediction(prediction: Prediction, path: str | Path) -> Path:
     figure.suptitle(
         f"{report['title'] or report['experiment']}: {report['total_events']:.1f} CEvNS events"
     )
-    output = Path(path)
-    figure.savefig(output, dpi=130)
-    plt.close(figure)
-    return output
+    save(figure, path, dpi=130)
+    return figure
 
 
 def _stacked_steps(

@@ -7,40 +7,43 @@
 * limit: the upper limit on the coupling against the mass, log-log where the values are
   positive, the excluded side shaded.
 
-matplotlib is imported inside the functions.
+matplotlib is imported inside the functions (:mod:`cevns.plotting.figures`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from cevns.plotting.figures import axes_or_new, save
 from cevns.stats.inference import critical_delta_chi2
 from cevns.stats.scan import CONFIDENCE_LEVELS
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 _COLOURS = ("#1b9e77", "#7570b3", "#d95f02")
 
 
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def plot_scan(
-    table, path: str | Path, title: str = "", labels: Mapping[str, str] | None = None
-) -> Path:
-    """Save the Δχ² curve (1D) or the confidence regions (2D) of a ScanTable to ``path``.
+    table,
+    path: str | Path | None = None,
+    title: str = "",
+    labels: Mapping[str, str] | None = None,
+    *,
+    ax: Axes | None = None,
+) -> Figure:
+    """The Δχ² curve (1D) or the confidence regions (2D) of a ScanTable.
 
-    ``labels`` maps parameter names to axis labels (default: the names).
+    Drawn on ``ax`` (default: a new 6 × 4.5 inch figure), saved to ``path`` if given;
+    returns the figure. ``labels`` maps parameter names to axis labels (default: the
+    names).
     """
-    plt = _pyplot()
-    figure, axes = plt.subplots(figsize=(6, 4.5), constrained_layout=True)
+    figure, axes = axes_or_new(ax, figsize=(6, 4.5), layout="constrained")
     labels = labels or {}
     if len(table.axes) == 1:
         _curve(axes, table, labels)
@@ -48,10 +51,8 @@ def plot_scan(
         _regions(axes, table, labels)
     if title:
         axes.set_title(title)
-    output = Path(path)
-    figure.savefig(output, dpi=120)
-    plt.close(figure)
-    return output
+    save(figure, path, dpi=120)
+    return figure
 
 
 def _curve(axes, table, labels: Mapping[str, str]) -> None:
@@ -115,7 +116,7 @@ def _best_point(table) -> tuple[float, float]:
     values = table.global_fit.get("values") or {}
     names = table.parameters
     if table.global_fit.get("converged") and all(n in values for n in names):
-        point = tuple(float(values[n]) for n in names)
+        point = (float(values[names[0]]), float(values[names[1]]))
         if all(a.low <= v <= a.high for a, v in zip(table.axes, point, strict=True)):
             return point
     best = table.best()
@@ -123,15 +124,21 @@ def _best_point(table) -> tuple[float, float]:
 
 
 def plot_limit(
-    table, path: str | Path, title: str = "", labels: Mapping[str, str] | None = None
-) -> Path:
-    """Save the limit curve of a LimitTable (coupling against mass) to ``path``.
+    table,
+    path: str | Path | None = None,
+    title: str = "",
+    labels: Mapping[str, str] | None = None,
+    *,
+    ax: Axes | None = None,
+) -> Figure:
+    """The limit curve of a LimitTable (coupling against mass).
 
-    ``labels`` maps parameter names to axis labels (default: the names).
+    Drawn on ``ax`` (default: a new 6 × 4.5 inch figure), saved to ``path`` if given;
+    returns the figure. ``labels`` maps parameter names to axis labels (default: the
+    names).
     """
-    plt = _pyplot()
     labels = labels or {}
-    figure, axes = plt.subplots(figsize=(6, 4.5), constrained_layout=True)
+    figure, axes = axes_or_new(ax, figsize=(6, 4.5), layout="constrained")
     found = np.isfinite(table.limit)
     masses, limits = table.masses[found], table.limit[found]
     axes.plot(
@@ -150,7 +157,5 @@ def plot_limit(
     axes.legend(fontsize="small")
     if title:
         axes.set_title(title)
-    output = Path(path)
-    figure.savefig(output, dpi=120)
-    plt.close(figure)
-    return output
+    save(figure, path, dpi=120)
+    return figure

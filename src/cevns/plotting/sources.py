@@ -1,19 +1,28 @@
 """Slide-ready figures of neutrino sources: energy spectra and emission-time densities.
 
-matplotlib is imported inside each function (with the non-interactive Agg backend), never at
-import of the physics core.
+matplotlib is imported inside each function, never at import of the physics core; figures
+are bare :class:`matplotlib.figure.Figure` objects (:mod:`cevns.plotting.figures`), so no
+backend is chosen, and the slide style (larger fonts) applies only to figures made here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from cevns.errors import CevnsInputError
+from cevns.plotting.figures import axes_or_new, figure_or_new, save
 from cevns.sources.base import NeutrinoSource
 from cevns.sources.flavors import FLAVOR_LATEX
 from cevns.units import MeV, ns, us
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure, SubFigure
 
 #: Colours per flavour (colour-blind-safe Okabe–Ito palette).
 FLAVOR_COLORS = {
@@ -26,25 +35,38 @@ FLAVOR_COLORS = {
 }
 
 
-def _pyplot():
+#: Font sizes of the slide-ready figures made here (never set globally).
+SLIDE_STYLE: dict[Any, float] = {"font.size": 14, "axes.labelsize": 15, "legend.fontsize": 13}
+
+
+@contextmanager
+def _slide_style(active: bool = True) -> Iterator[None]:
+    """:data:`SLIDE_STYLE` while figures are made here (not on the caller's axes)."""
+    if not active:
+        yield
+        return
     import matplotlib
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    plt.rcParams.update({"font.size": 14, "axes.labelsize": 15, "legend.fontsize": 13})
-    return plt
+    with matplotlib.rc_context(SLIDE_STYLE):
+        yield
 
 
-def plot_energy_spectra(source: NeutrinoSource, ax=None, normalised: bool = True):
+def plot_energy_spectra(
+    source: NeutrinoSource, ax: Axes | None = None, normalised: bool = True
+) -> Figure:
     """Draw dN/dE per flavour (per MeV); lines (deltas) as labelled vertical bars.
 
     With ``normalised`` each flavour is divided by its number of neutrinos, so the curves
     are probability densities (per MeV) and a line's bar is drawn to the top of the axes.
+    Drawn on ``ax`` (default: a new 8 × 5.5 inch figure); returns the figure.
     """
-    plt = _pyplot()
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 5.5))
+    with _slide_style(ax is None):
+        figure, ax = axes_or_new(ax, figsize=(8, 5.5))
+        _energy_spectra(source, ax, normalised)
+    return figure
+
+
+def _energy_spectra(source: NeutrinoSource, ax: Axes, normalised: bool) -> None:
     top = 0.0
     lines = []
     for flavor in source.flavors:
@@ -77,17 +99,23 @@ def plot_energy_spectra(source: NeutrinoSource, ax=None, normalised: bool = True
     ax.set_xlabel(r"neutrino energy $E_\nu$ [MeV]")
     ax.set_ylabel(r"$(1/N)\,dN/dE$ [MeV$^{-1}$]" if normalised else r"$dN/dE$ [MeV$^{-1}$]")
     ax.legend(frameon=False)
-    return ax
 
 
-def plot_time_densities(source, ax=None, t_min: float | None = None, t_max: float | None = None):
+def plot_time_densities(
+    source: Any, ax: Axes | None = None, t_min: float | None = None, t_max: float | None = None
+) -> Figure:
     """Draw the emission-time density per flavour (per µs) of a pulsed source.
 
     The default window runs from −max(1 µs, 1.5 FWHM) to max(10 µs, 1.5 FWHM + 4 τ_μ).
+    Drawn on ``ax`` (default: a new 8 × 5.5 inch figure); returns the figure.
     """
-    plt = _pyplot()
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 5.5))
+    with _slide_style(ax is None):
+        figure, ax = axes_or_new(ax, figsize=(8, 5.5))
+        _time_densities(source, ax, t_min, t_max)
+    return figure
+
+
+def _time_densities(source: Any, ax: Axes, t_min: float | None, t_max: float | None) -> None:
     width = 1.5 * source.pulse.fwhm
     if t_min is None:
         t_min = -max(1 * us, width)
@@ -117,7 +145,6 @@ def plot_time_densities(source, ax=None, t_min: float | None = None, t_max: floa
     ax.set_ylabel(r"emission density [µs$^{-1}$]")
     fwhm = source.pulse.fwhm / ns
     ax.legend(frameon=False, title=f"pulse FWHM {fwhm:.0f} ns" if fwhm > 0 else None)
-    return ax
 
 
 def _pulse_curve(source, times: np.ndarray) -> np.ndarray:
@@ -128,38 +155,47 @@ def _pulse_curve(source, times: np.ndarray) -> np.ndarray:
         return np.zeros_like(times)
 
 
-def plot_source_overview(source: NeutrinoSource, path: str | Path, title: str | None = None):
-    """Save the energy spectra, and for pulsed sources the time densities, to ``path``."""
-    plt = _pyplot()
+def plot_source_overview(
+    source: NeutrinoSource,
+    path: str | Path | None = None,
+    title: str | None = None,
+    *,
+    fig: Figure | SubFigure | None = None,
+) -> Figure | SubFigure:
+    """The energy spectra, and for pulsed sources the time densities, side by side.
+
+    Drawn on ``fig`` (default: a new figure in the slide style), saved to ``path`` if
+    given; returns the figure.
+    """
     pulsed = hasattr(source, "time_density")
-    fig, axes = plt.subplots(1, 2 if pulsed else 1, figsize=(15 if pulsed else 8, 5.5))
-    axes = np.atleast_1d(axes)
-    plot_energy_spectra(source, ax=axes[0])
-    if pulsed:
-        plot_time_densities(source, ax=axes[1])
-    if title:
-        fig.suptitle(title, fontsize=16)
-    fig.tight_layout()
-    fig.savefig(path, dpi=150)
-    plt.close(fig)
-    return Path(path)
+    with _slide_style(fig is None):
+        fig = figure_or_new(fig, figsize=(15 if pulsed else 8, 5.5), layout="tight")
+        axes = fig.subplots(1, 2 if pulsed else 1, squeeze=False)[0]
+        _energy_spectra(source, axes[0], normalised=True)
+        if pulsed:
+            _time_densities(source, axes[1], None, None)
+        if title:
+            fig.suptitle(title, fontsize=16)
+        save(fig, path, dpi=150)  # in the style: tick labels are made when drawn
+    return fig
 
 
-def save_figure(draw, path: str | Path, title: str | None = None, **kwargs) -> Path:
-    """Call ``draw(ax=..., **kwargs)`` on a fresh 8×5.5-inch axes and save it to ``path``."""
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(8, 5.5))
-    draw(ax=ax, **kwargs)
-    if title:
-        ax.set_title(title, fontsize=15)
-    fig.tight_layout()
-    fig.savefig(path, dpi=150)
-    plt.close(fig)
+def save_figure(
+    draw: Callable[..., Any], path: str | Path, title: str | None = None, **kwargs: Any
+) -> Path:
+    """Call ``draw(ax=..., **kwargs)`` on a new 8×5.5-inch axes and save it to ``path``."""
+    with _slide_style():
+        fig, ax = axes_or_new(None, figsize=(8, 5.5), layout="tight")
+        draw(ax=ax, **kwargs)
+        if title:
+            ax.set_title(title, fontsize=15)
+        save(fig, path, dpi=150)
     return Path(path)
 
 
 __all__ = [
     "FLAVOR_COLORS",
+    "SLIDE_STYLE",
     "plot_energy_spectra",
     "plot_source_overview",
     "plot_time_densities",
