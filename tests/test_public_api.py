@@ -97,3 +97,14 @@ def test_the_package_is_typed():
     from importlib.resources import files
 
     assert files("cevns").joinpath("py.typed").is_file()
+
+
+def test_every_folder_of_modules_is_a_regular_package():
+    """A folder of modules without ``__init__.py`` is a namespace package: pytest's doctest
+    collection would import its modules under a second, top-level name (``load``,
+    ``build``, ``schema``) with src/cevns/<folder> at the front of sys.path."""
+    from pathlib import Path
+
+    root = Path(cevns.__file__).parent
+    folders = {path.parent for path in root.rglob("*.py")}
+    assert [str(f.relative_to(root)) for f in folders if not (f / "__init__.py").exists()] == []

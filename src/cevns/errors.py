@@ -13,7 +13,18 @@ import numpy as np
 
 
 class CevnsInputError(ValueError):
-    """A parameter has a value that cevns cannot accept; the message says which and why."""
+    """A parameter has a value that cevns cannot accept; the message says which and why.
+
+    Every refused input of the package and of the command line raises it (the commands
+    print its one-line message as ``error: …`` and exit with code 2).
+
+    >>> import cevns
+    >>> try:
+    ...     cevns.get_isotope("Cs999")
+    ... except cevns.CevnsInputError as error:
+    ...     print(error)
+    unknown nucleus 'Cs999'...
+    """
 
 
 def require_finite(name: str, value: object, unit: str = "") -> np.ndarray:

@@ -77,9 +77,41 @@ def differential_cross_section(
 ) -> np.ndarray:
     """dσ/dT (area per energy) for neutrino energy E and recoil energy T (broadcast).
 
-    ``form_factors`` is a :class:`NuclearFormFactors` or a model name (``helm``,
-    ``klein-nystrand``, ``symmetrized-fermi``, ``none``); ``couplings`` default to
-    :func:`standard_model_couplings` of ``flavor``. Zero above T_max(E).
+    Parameters
+    ----------
+    neutrino_energy, recoil_energy
+        E > 0 and T ≥ 0 in internal units (``30 * MeV``, ``5 * keV``), numbers or arrays
+        that broadcast together.
+    isotope
+        An :class:`~cevns.nuclear.isotopes.Isotope` or its name (``"Cs133"``; ``cevns
+        nuclei`` lists them).
+    flavor
+        ``nu_e``, ``nu_mu``, ``nu_tau`` or an antineutrino (``nu_e_bar``, …).
+    form_factors
+        A :class:`NuclearFormFactors` or a model name (``helm``, the default,
+        ``klein-nystrand``, ``symmetrized-fermi``, ``none``).
+    couplings
+        Nucleon couplings (default: :func:`standard_model_couplings` of ``flavor``).
+
+    Returns
+    -------
+    numpy.ndarray
+        dσ/dT in internal units of area per energy (divide by ``cm2 / keV``); zero above
+        T_max(E).
+
+    Raises
+    ------
+    CevnsInputError
+        A non-positive or non-finite energy, a negative recoil energy, an unknown nucleus,
+        flavour or form-factor model.
+
+    Examples
+    --------
+    >>> from cevns import differential_cross_section
+    >>> from cevns.units import MeV, cm2, keV
+    >>> dsdt = differential_cross_section(30 * MeV, 5 * keV, "Ar40", form_factors="klein-nystrand")
+    >>> print(f"{dsdt / (cm2 / keV):.3g} cm2/keV")
+    6.2e-41 cm2/keV
     """
     energy = require_positive("energy", neutrino_energy, "internal energy units")
     recoil = require_non_negative("recoil_energy", recoil_energy, "internal energy units")
@@ -111,7 +143,38 @@ def total_cross_section(
     form_factors: NuclearFormFactors | str | None = None,
     couplings: NucleonCouplings | None = None,
 ) -> np.ndarray:
-    """σ(E) = ∫₀^{T_max} dσ/dT dT (area), vectorised over E."""
+    """σ(E) = ∫₀^{T_max} dσ/dT dT (area), vectorised over E.
+
+    Parameters
+    ----------
+    neutrino_energy
+        E > 0 in internal units (``30 * MeV``), a number or an array.
+    isotope, flavor, form_factors, couplings
+        As for :func:`differential_cross_section` (Helm form factors and radiative
+        Standard-Model couplings by default).
+
+    Returns
+    -------
+    numpy.ndarray
+        σ(E) in internal units of area (divide by ``cm2``), shaped as ``neutrino_energy``.
+
+    Raises
+    ------
+    CevnsInputError
+        A non-positive or non-finite energy, an unknown nucleus, flavour or form-factor
+        model.
+
+    Examples
+    --------
+    >>> from cevns import total_cross_section
+    >>> from cevns.units import MeV, cm2
+    >>> print(f"{total_cross_section(30 * MeV, 'Cs133', 'nu_e') / cm2:.3g} cm2")
+    1.73e-38 cm2
+    >>> total_cross_section(-1 * MeV, "Cs133")
+    Traceback (most recent call last):
+    ...
+    cevns.errors.CevnsInputError: energy must be a positive finite number...
+    """
     energy = require_positive("energy", neutrino_energy, "internal energy units")
     setup = resolve_setup(isotope, flavor, form_factors=form_factors, couplings=couplings)
     n_nodes = quadrature_nodes_for(setup, float(np.max(energy)))

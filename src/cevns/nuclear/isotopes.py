@@ -292,10 +292,27 @@ def all_isotopes() -> dict[str, Isotope]:
 def get_isotope(name: str) -> Isotope:
     """The isotope called ``name``: ``Cs133``, ``cs133``, ``133Cs``, ``Cs-133`` or ``Cs 133``.
 
+    Parameters
+    ----------
+    name
+        The isotope's name in any of those spellings (``cevns nuclei`` lists them).
+
+    Returns
+    -------
+    Isotope
+        Z, N, A, the AME2020 mass, the IUPAC abundance and the spin (NUBASE).
+
     Raises
     ------
     CevnsInputError
         If no isotope of the table has that name; the message suggests close matches.
+
+    Examples
+    --------
+    >>> from cevns import get_isotope
+    >>> cs = get_isotope("133Cs")
+    >>> cs.name, cs.Z, cs.N
+    ('Cs133', 55, 78)
     """
     table = _table()
     canonical = canonical_isotope_name(name) if isinstance(name, str) else None

@@ -34,7 +34,17 @@ from cevns.sources.oscillation import Oscillation
 
 
 class Flux:
-    """Neutrinos per area at ``distance`` from ``units_of_source`` units of ``source``."""
+    """Neutrinos per area at ``distance`` from ``units_of_source`` units of ``source``.
+
+    Raises :class:`~cevns.errors.CevnsInputError` for a non-positive number of units or
+    distance.
+
+    >>> from cevns import Flux, PionDecayAtRest
+    >>> from cevns.units import cm2, m
+    >>> flux = Flux(PionDecayAtRest(0.0848), 2e23, 19.3 * m)  # 2e23 protons, at 19.3 m
+    >>> print(f"{flux.fluence('nu_e') * cm2:.3g} nu_e per cm2")
+    3.62e+14 nu_e per cm2
+    """
 
     def __init__(
         self,

@@ -149,6 +149,17 @@ class PionDecayAtRest(NeutrinoSource):
     computed time density of some flavours by a measured or simulated one (a
     :class:`~cevns.sources.timing.ProtonPulse` used as a normalised density, e.g.
     :class:`~cevns.sources.timing.TabulatedPulse` from a release's arrival-time table).
+
+    Raises :class:`~cevns.errors.CevnsInputError` for a non-positive yield or an unknown
+    preset.
+
+    >>> from cevns import PionDecayAtRest
+    >>> from cevns.units import MeV
+    >>> source = PionDecayAtRest(0.0848)
+    >>> source.flavors, source.neutrinos_per_unit("nu_e")
+    (('nu_mu', 'nu_e', 'nu_mu_bar'), 0.0848)
+    >>> print(f"<E(nu_e)> = {source.mean_energy('nu_e') / MeV:.2f} MeV")
+    <E(nu_e)> = 31.70 MeV
     """
 
     flavors = ("nu_mu", "nu_e", "nu_mu_bar")

@@ -137,7 +137,14 @@ class Reactor(NeutrinoSource):
     """ν̄_e from a reactor of ``thermal_power`` (internal power units); unit: one second.
 
     ``fission_fractions`` is a preset name (``"pwr-typical"``, ``"heu"``) or a mapping
-    isotope → fraction of fissions.
+    isotope → fraction of fissions. Raises :class:`~cevns.errors.CevnsInputError` for a
+    non-positive power or unknown fractions.
+
+    >>> from cevns import Reactor
+    >>> from cevns.units import GW, s
+    >>> reactor = Reactor(3.9 * GW)
+    >>> print(f"{reactor.neutrinos_per_unit('nu_e_bar') * s:.3g} antineutrinos per second")
+    6.53e+20 antineutrinos per second
     """
 
     flavors = ("nu_e_bar",)

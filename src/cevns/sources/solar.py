@@ -316,6 +316,15 @@ class SolarNeutrinos(NeutrinoSource):
     ``model``: ``"B16-GS98"`` or ``"B16-AGSS09met"``; ``components``: a subset of
     :data:`COMPONENT_NAMES` (default all); ``oscillation``: ``"msw-lma"`` (ν_e, ν_μ, ν_τ at
     Earth) or ``"none"`` (ν_e only); ``parameters``: oscillation parameters (default NuFIT 6.0).
+    Raises :class:`~cevns.errors.CevnsInputError` for an unknown model or component.
+
+    >>> from cevns import SolarNeutrinos
+    >>> from cevns.units import MeV
+    >>> boron = SolarNeutrinos(components=["8B"])
+    >>> boron.flavors
+    ('nu_e', 'nu_mu', 'nu_tau')
+    >>> print(f"{boron.mean_energy('nu_e') / MeV:.2f} MeV")
+    6.44 MeV
     """
 
     source_unit = "second"

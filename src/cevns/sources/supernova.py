@@ -250,7 +250,16 @@ class _TimedSource:
 class SupernovaBurst(_TimedSource, NeutrinoSource):
     """A supernova burst; ``emission`` maps flavour → :class:`FlavorEmission`;
     ``time_profile`` names the simulated burst whose Ṅ(t) shape gives the emission times
-    (default ``garching-s27.0c-LS220``; None: no time structure)."""
+    (default ``garching-s27.0c-LS220``; None: no time structure).
+
+    >>> from cevns import SupernovaBurst
+    >>> from cevns.units import MeV
+    >>> burst = SupernovaBurst()
+    >>> print(f"{burst.neutrinos_per_unit('nu_e'):.3g} nu_e per burst")
+    2.6e+57 nu_e per burst
+    >>> print(f"<E(nu_e)> = {burst.mean_energy('nu_e') / MeV:.1f} MeV")
+    <E(nu_e)> = 12.0 MeV
+    """
 
     source_unit = "burst"
 

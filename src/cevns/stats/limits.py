@@ -445,6 +445,41 @@ def run_limit(
     docstring). Execution, the result file and ``resume`` work as in
     :func:`cevns.stats.scan.run_scan`; the fit stored in the header (start values of the
     nuisances) has the coupling at 0 and the mass at its first grid value.
+
+    Parameters
+    ----------
+    spec
+        The likelihood, with the mediator's parameters among its ``model_parameters``
+        (:class:`~cevns.stats.likelihood.LikelihoodRecipe`).
+    mass
+        The mass grid (``ScanAxis.parse("zprime_mass=1:1e4:40:log")``).
+    coupling
+        The coupling limited at each mass (``zprime_bl_g``; ``cevns models`` lists them).
+    confidence_level
+        Of the limit (Δχ² threshold :func:`limit_threshold`: 2.71 at 90 %).
+
+    Returns
+    -------
+    LimitTable
+        The limit, the allowed intervals and the best coupling at each mass.
+
+    Raises
+    ------
+    CevnsInputError
+        A mass or coupling that is not a free parameter of the likelihood, a coupling
+        whose range does not start at 0, a result file of another limit.
+
+    Examples
+    --------
+    >>> from cevns import LikelihoodRecipe, ScanAxis, limit
+    >>> mass = ScanAxis.parse("zprime_mass=1:1e4:40:log")
+    >>> print(mass, mass.values[0], mass.values[-1])
+    zprime_mass=1:10000:40:log 1.0 10000.0
+    >>> recipe = LikelihoodRecipe.create(  # doctest: +SKIP
+    ...     ["coherent-csi-2021"], "../shared/data", {"zprime_mass": 1.0, "zprime_bl_g": 0.0},
+    ...     hold_signal_scales=True,
+    ... )
+    >>> table = limit(recipe, mass, "zprime_bl_g", output_path="limit.jsonl")  # doctest: +SKIP
     """
     likelihood = likelihood_for(spec)
     check_axes([mass], likelihood.limits, likelihood.fixed, option="--mass")

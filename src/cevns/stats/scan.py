@@ -283,6 +283,40 @@ def run_scan(
     ``output_path`` as they complete; ``resume=True`` continues that file (it must hold
     the same scan). ``chunk_size``: points per work unit (default
     :func:`default_chunk_size`). ``on_chunk(n)`` runs after the n-th chunk is saved.
+
+    Parameters
+    ----------
+    spec
+        The likelihood: :meth:`LikelihoodRecipe.create(experiments, data_directory,
+        model_parameters) <cevns.stats.likelihood.LikelihoodRecipe.create>`.
+    axes
+        One or two :class:`ScanAxis` (``ScanAxis.parse("sin2_theta_w=0.1:0.4:16")``).
+
+    Returns
+    -------
+    ScanTable
+        Δχ² at every point, profiled parameters, and 68.27/90/95 % CL intervals
+        (1D) or regions (2D).
+
+    Raises
+    ------
+    CevnsInputError
+        An axis outside its parameter's range or held fixed, a result file of another
+        scan, bad execution settings.
+
+    Examples
+    --------
+    >>> from cevns import LikelihoodRecipe, ScanAxis, scan
+    >>> ScanAxis.parse("sin2_theta_w=0.1:0.4:16").values[:3]
+    array([0.1 , 0.12, 0.14])
+    >>> from cevns.interactions.models import default_values
+    >>> recipe = LikelihoodRecipe.create(  # doctest: +SKIP
+    ...     ["coherent-csi-2021"], "../shared/data", default_values(["sin2_theta_w"]),
+    ...     hold_signal_scales=True,
+    ... )
+    >>> axis = ScanAxis("sin2_theta_w", 0.1, 0.4, 16)
+    >>> table = scan(recipe, [axis], output_path="scan.jsonl")  # doctest: +SKIP
+    >>> table.intervals(0.9)  # doctest: +SKIP
     """
     axes = tuple(axes)
     likelihood = likelihood_for(spec)
