@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from cevns.detectors.efficiency import LogisticEfficiency
 from cevns.detectors.quenching import PolynomialQuenching
@@ -113,7 +114,7 @@ class CsI2021Release:
     directory: str
 
 
-def binned_counts(events: np.ndarray, pe_edges: object, time_edges: object) -> np.ndarray:
+def binned_counts(events: np.ndarray, pe_edges: ArrayLike, time_edges: ArrayLike) -> np.ndarray:
     """Histogram events in (PE, time): counts of shape (len(pe_edges)−1, len(time_edges)−1).
 
     Every bin is half open, [low, high), the last one too: an event exactly on the upper
@@ -178,7 +179,7 @@ def _read_shape(path: os.PathLike[str], unit: float) -> BinnedShape:
 
 def _read_coefficient_blocks(path: os.PathLike[str]) -> list[tuple[str, tuple[float, ...]]]:
     """(label, coefficients) pairs: each row of four numbers after its ``#`` label line."""
-    blocks = []
+    blocks: list[tuple[str, tuple[float, ...]]] = []
     label = ""
     with open(path, encoding="utf-8") as stream:
         for line in stream:

@@ -32,6 +32,7 @@ from types import MappingProxyType
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from cevns.errors import CevnsInputError, require_choice, require_non_negative
 from cevns.units import keVee, keVnr, kg, m, ns, us
@@ -176,7 +177,7 @@ class AcceptanceEfficiency:
         half = 0.5 * (self.energy_centres[1] - self.energy_centres[0])
         return np.append(self.energy_centres - half, self.energy_centres[-1] + half)
 
-    def __call__(self, energy: object) -> np.ndarray:
+    def __call__(self, energy: ArrayLike) -> np.ndarray:
         """The efficiency of the bin holding each reconstructed ``energy`` (≥ 0)."""
         values = require_non_negative("energy", energy, "internal energy units")
         edges = self.energy_edges

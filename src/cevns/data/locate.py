@@ -86,7 +86,7 @@ def release_path(release: str, explicit: str | os.PathLike[str] | None = None) -
     return path
 
 
-def read_columns(path: Path, n_columns: int, header_lines: int = 0) -> np.ndarray:
+def read_columns(path: str | os.PathLike[str], n_columns: int, header_lines: int = 0) -> np.ndarray:
     """Read a whitespace-separated numeric table with ``n_columns`` columns.
 
     Lines starting with ``#`` and blank lines are skipped, as are the first

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import math
 from itertools import pairwise
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -55,7 +55,7 @@ from cevns.detectors.specs import (
 )
 
 #: The version of the document format this package reads and writes.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Final = 1
 
 #: Column name that holds row weights (histogram contents, shape weights).
 WEIGHT_COLUMN = "weight"

@@ -37,6 +37,7 @@ import numpy as np
 from cevns.data.tables import resolve_path
 from cevns.detectors.template_grid import GridHistograms
 from cevns.errors import CevnsInputError
+from cevns.experiments.analysis_schema import TableSpec
 from cevns.experiments.background_schema import BackgroundSpec, FactorSpec
 from cevns.experiments.build import Experiment, exposure_time
 from cevns.experiments.histograms import (
@@ -142,6 +143,7 @@ class BackgroundComponent:
 
 
 def _exposure(spec: BackgroundSpec, experiment: Experiment) -> float:
+    assert spec.rate is not None  # called for a background given as a rate
     return _exposure_in(spec.rate.per, spec.name, experiment)
 
 
@@ -171,6 +173,7 @@ def _factor(
     folders: tuple[Path | None, str | os.PathLike[str] | None],
 ) -> np.ndarray:
     """A table factor projected on its axis (unnormalised)."""
+    assert factor.table is not None  # FactorSpec: a factor without a function has a table
     histogram, present = table_histogram(
         factor.table,
         axes,
@@ -188,7 +191,9 @@ def check_files(spec: BackgroundSpec, base_dir: Path | None, data_dir) -> None:
     """Raise :class:`MissingFileError` if a table of ``spec`` is in neither place."""
     tables = [spec.table] if spec.table is not None else []
     tables += [f.table for f in spec.factors if f.table is not None]
-    tables += [s.up for s in spec.systematics] + [s.down for s in spec.systematics if s.down]
+    # A background's systematics are template systematics (BackgroundSpec): tables.
+    tables += [s.up for s in spec.systematics if isinstance(s.up, TableSpec)]
+    tables += [s.down for s in spec.systematics if isinstance(s.down, TableSpec)]
     files = [table.file for table in tables]
     if spec.histogram is not None:
         points = spec.histogram.grid_points() if spec.histogram.grid else [{}]
@@ -216,6 +221,7 @@ def background_shape(
     own_total = None
     grid = None
     if spec.shape == "histogram":
+        assert spec.histogram is not None  # BackgroundSpec: shape histogram has its files
         stored = load_histogram_grid(spec.histogram, f"{where}.histogram", *folders)
         check_axes_match(stored.axis_names, stored.edges, axes, f"{where}.histogram")
         grid = GridHistograms(
@@ -233,6 +239,7 @@ def background_shape(
     elif spec.shape == "flat":
         fixed = expand(np.array(1.0), [], axes)
     elif spec.shape in ("events", "template"):
+        assert spec.table is not None  # BackgroundSpec: these shapes need a table
         histogram, present = table_histogram(
             spec.table, axes, f"{where}.table", base_dir=folders[0], data_dir=data_dir
         )
@@ -280,7 +287,10 @@ def background_shape(
     elif spec.rate is not None:
         total = spec.rate.value * _exposure(spec, experiment)
     else:
-        total = own_total if spec.shape != "separable" else own_total or 1.0
+        own = own_total if spec.shape != "separable" else own_total or 1.0
+        # BackgroundSpec: a flat shape has counts or rate; the other shapes set own_total.
+        assert own is not None
+        total = own
     fixed = fixed / fixed.sum() * total
     if spec.apply_efficiency:
         fixed = fixed * efficiency_factors(experiment, axes)

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol, Self, TypeVar
 
 import numpy as np
 
 from cevns.data.tables import resolve_path, verify_if_released
+from cevns.detectors.efficiency import EnergyEfficiency, TimeEfficiency
+from cevns.detectors.quenching import Quenching
 from cevns.detectors.recoil_templates import RecoilTemplateResponse
+from cevns.detectors.smearing import Smearing
 from cevns.errors import CevnsInputError
 from cevns.experiments.histograms import read_table
 from cevns.experiments.schema import (
@@ -36,6 +42,8 @@ from cevns.sources import (
     get_facility,
 )
 from cevns.units import MeV, keV, keVee, ns, s, us
+
+_Component_co = TypeVar("_Component_co", covariant=True)
 
 _TIME_UNITS = {"ns": ns, "us": us, "ms": 1e-3 * s, "s": s}
 _ENERGY_UNITS = {
@@ -69,14 +77,14 @@ class Experiment:
     flux: Flux
     material: Material
     detector_mass: float
-    quenching: object
+    quenching: Quenching
     light_yield: float | None
-    smearing: object
-    energy_efficiency: object
-    time_efficiency: object
+    smearing: Smearing
+    energy_efficiency: EnergyEfficiency
+    time_efficiency: TimeEfficiency
     observable_edges: np.ndarray
     time_edges: np.ndarray | None
-    quenching_by_isotope: dict[str, object] = field(default_factory=dict)
+    quenching_by_isotope: dict[str, Quenching] = field(default_factory=dict)
     quenching_fields: dict[str, str] = field(default_factory=dict)
     recoil_templates: RecoilTemplateResponse | None = None
 
@@ -84,7 +92,7 @@ class Experiment:
     def name(self) -> str:
         return self.spec.name
 
-    def quenching_for(self, isotope: str) -> object:
+    def quenching_for(self, isotope: str) -> Quenching:
         """The quenching of recoils of ``isotope`` (e.g. ``"I127"``)."""
         return self.quenching_by_isotope.get(isotope, self.quenching)
 
@@ -105,16 +113,18 @@ class Experiment:
         }
 
 
-def _arrival_times(spec: ExperimentSpec, data_dir) -> dict[str, TabulatedPulse]:
+def _arrival_times(
+    spec: ExperimentSpec, source_spec: PionDecayAtRestSpec, data_dir: str | os.PathLike[str] | None
+) -> dict[str, TabulatedPulse]:
     """Tabulated arrival-time densities by flavour, from the document's table."""
-    arrival = spec.source.arrival_times
+    arrival = source_spec.arrival_times
     if arrival is None:
         return {}
     table = read_table(
         arrival.table, "source.arrival_times.table", base_dir=spec.folder, data_dir=data_dir
     )
     times = table.column("time") * _TIME_UNITS[arrival.unit]
-    densities = {}
+    densities: dict[str, TabulatedPulse] = {}
     for flavor in ("nu_mu", "nu_e", "nu_mu_bar"):
         if flavor in table.columns:
             try:
@@ -127,7 +137,7 @@ def _arrival_times(spec: ExperimentSpec, data_dir) -> dict[str, TabulatedPulse]:
 
 
 def _tabulated_source(
-    spec: ExperimentSpec, source_spec: TabulatedSourceSpec, data_dir
+    spec: ExperimentSpec, source_spec: TabulatedSourceSpec, data_dir: str | os.PathLike[str] | None
 ) -> TabulatedSource:
     """The spectrum of a ``tabulated`` source, read from its table."""
     table = read_table(source_spec.table, "source.table", base_dir=spec.folder, data_dir=data_dir)
@@ -141,7 +151,7 @@ def _tabulated_source(
 
 
 def build_source(
-    spec: ExperimentSpec, data_dir: str | Path | None = None
+    spec: ExperimentSpec, data_dir: str | os.PathLike[str] | None = None
 ) -> tuple[NeutrinoSource, float]:
     """The source and the number of its units in the exposure."""
     source_spec, exposure = spec.source, spec.exposure
@@ -162,32 +172,41 @@ def build_source(
                 source_spec.pulse.full_width_half_maximum, mean=source_spec.pulse.mean
             )
         source = PionDecayAtRest(
-            facility.neutrinos_per_proton_per_flavor, pulse, _arrival_times(spec, data_dir)
+            facility.neutrinos_per_proton_per_flavor,
+            pulse,
+            _arrival_times(spec, source_spec, data_dir),
         )
         if exposure.protons_on_target is not None:
             protons = exposure.protons_on_target
         elif exposure.beam_energy is not None:
             protons = exposure.beam_energy / facility.proton_kinetic_energy
+        elif exposure.time is None:
+            # Only exposure.exposure (mass × time) is left, which counts seconds of a source
+            # without a beam.
+            raise CevnsInputError(
+                f"{spec.name}: exposure.exposure (mass × time) is for sources counted per "
+                f"second; a {source_spec.kind} source needs protons_on_target, beam_energy, "
+                "power with time, or time"
+            )
         elif exposure.power is not None:
             protons = exposure.power * exposure.time / facility.proton_kinetic_energy
         else:
             protons = facility.protons_per_second * exposure.time
         return source, protons
     if isinstance(source_spec, ReactorSpec):
-        source = Reactor(source_spec.thermal_power, source_spec.fission_fractions)
-        return source, _seconds(spec)
+        return Reactor(source_spec.thermal_power, source_spec.fission_fractions), _seconds(spec)
     if isinstance(source_spec, TabulatedSourceSpec):
         return _tabulated_source(spec, source_spec, data_dir), _seconds(spec)
     if isinstance(source_spec, MonochromaticSpec):
-        source = MonochromaticSource(
+        line = MonochromaticSource(
             source_spec.energy, source_spec.flavor, source_spec.neutrinos_per_unit, "second"
         )
-        return source, _seconds(spec)
+        return line, _seconds(spec)
     if isinstance(source_spec, SolarSpec):
         from cevns.sources.solar import SolarNeutrinos
 
-        source = SolarNeutrinos(source_spec.model, source_spec.components, source_spec.oscillation)
-        return source, _seconds(spec)
+        solar = SolarNeutrinos(source_spec.model, source_spec.components, source_spec.oscillation)
+        return solar, _seconds(spec)
     if isinstance(source_spec, AtmosphericSpec):
         from cevns.sources.atmospheric import AtmosphericNeutrinos
 
@@ -262,16 +281,30 @@ def _seconds(spec: ExperimentSpec) -> float:
     return time / s
 
 
-def _build_component(component_spec, spec: ExperimentSpec, data_dir: str | Path | None, field: str):
+class _ComponentSpec(Protocol[_Component_co]):
+    """A response component's spec (:mod:`cevns.detectors.specs`): builds the component."""
+
+    def build(self, base_dir: Path | None = None) -> _Component_co: ...
+
+    def model_copy(
+        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
+    ) -> Self: ...
+
+
+def _build_component(
+    component_spec: _ComponentSpec[_Component_co],
+    spec: ExperimentSpec,
+    data_dir: str | os.PathLike[str] | None,
+    field: str,
+) -> _Component_co:
     """Build a response component; a table ``file`` resolves against the document's folder,
     then the data directory, and a file of a public release is checksum-verified. A value
     that only the component can judge (an efficiency above 1, a negative factor) is refused
     with a message that starts with the field, ``response.<field>: …``."""
-    if getattr(component_spec, "file", None) is not None:
+    file = getattr(component_spec, "file", None)
+    if file is not None:
         try:
-            path = resolve_path(
-                component_spec.file, f"response.{field}.file", spec.folder, data_dir
-            )
+            path = resolve_path(file, f"response.{field}.file", spec.folder, data_dir)
         except FileNotFoundError as error:
             raise CevnsInputError(
                 f"{error}; set CEVNS_DATA_DIR (or pass --data) to the folder holding the release"
@@ -287,7 +320,9 @@ def _build_component(component_spec, spec: ExperimentSpec, data_dir: str | Path 
         raise CevnsInputError(f"response.{field}: {message}") from None
 
 
-def build_experiment(spec: ExperimentSpec, data_dir: str | Path | None = None) -> Experiment:
+def build_experiment(
+    spec: ExperimentSpec, data_dir: str | os.PathLike[str] | None = None
+) -> Experiment:
     """Resolve every part of ``spec`` into objects in internal units.
 
     Response tables given as files (for example the argon acceptance) are read relative
@@ -305,6 +340,8 @@ def build_experiment(spec: ExperimentSpec, data_dir: str | Path | None = None) -
     elif binning.observable == "photoelectrons":
         observable_edges = np.asarray(binning.observable_edges, dtype=float)
     else:
+        # BinningSpec requires observable_unit for energy observables.
+        assert binning.observable_unit is not None
         observable_edges = (
             np.asarray(binning.observable_edges) * _ENERGY_UNITS[binning.observable_unit]
         )

@@ -25,12 +25,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
-from typing import Protocol
+from typing import Protocol, cast
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.optimize import brentq
 
-from cevns.detectors.efficiency import UnitTimeEfficiency
+from cevns.detectors.efficiency import TimeEfficiency, UnitTimeEfficiency
+from cevns.detectors.quenching import Quenching
 from cevns.detectors.recoil_templates import hat_weights
 from cevns.detectors.response import build_response_matrix
 from cevns.detectors.template_grid import GridHistograms
@@ -62,6 +64,19 @@ TIME_RELATIVE_TOLERANCE = 1e-10
 _LIFETIME_MULTIPLES = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 #: Multiples of a Gaussian pulse's σ around its mean at which the time bins are split.
 _PULSE_SIGMAS = (-8.0, -4.0, -2.0, -1.0, 0.0, 1.0, 2.0, 4.0, 8.0)
+
+
+class TimeDensitySource(Protocol):
+    """A source with an emission-time density per flavour (per unit time)."""
+
+    def time_density(self, flavor: str, t: np.ndarray) -> np.ndarray: ...
+
+
+class PulsedSource(TimeDensitySource, Protocol):
+    """A pulsed source (pion decay at rest, a supernova burst): time density and exact bin
+    fractions of its emission-time CDF."""
+
+    def time_bin_fractions(self, flavor: str, edges: ArrayLike) -> np.ndarray: ...
 
 
 class ChargeModel(Protocol):
@@ -162,7 +177,7 @@ class PredictionEngine:
             iso, targets, nodes, weights, folded, form_factors_for(iso.A, form_factor)
         )
 
-    def _checked_quenching(self, isotope_name: str, end: float) -> object:
+    def _checked_quenching(self, isotope_name: str, end: float) -> Quenching:
         """The quenching of ``isotope_name``, refused unless it covers recoils 0 … ``end``
         (the largest T_max of the source): only those recoils occur, and all of them do."""
         exp = self.experiment
@@ -177,7 +192,7 @@ class PredictionEngine:
             )
         return quenching
 
-    def _recoils_at_observable_edges(self, quenching: object, end: float) -> np.ndarray:
+    def _recoils_at_observable_edges(self, quenching: Quenching, end: float) -> np.ndarray:
         """Recoil energies in (0, ``end``) whose mean observable sits on a bin edge (kinks of
         the response without smearing), found by bisection (brentq) to machine precision."""
         exp = self.experiment
@@ -225,7 +240,10 @@ class PredictionEngine:
         exp = self.experiment
         if not exp.pulsed:
             return {f: np.ones(1) for f in self.flavors}
-        source, edges, efficiency = exp.flux.source, exp.time_edges, exp.time_efficiency
+        # exp.pulsed: the source has a time structure and the binning has time edges.
+        source = cast(PulsedSource, exp.flux.source)
+        edges, efficiency = exp.time_edges, exp.time_efficiency
+        assert edges is not None
         if isinstance(efficiency, UnitTimeEfficiency):
             # Exact bin fractions from the source's emission-time CDF (kinks of tabulated
             # arrival times need no quadrature).
@@ -238,10 +256,11 @@ class PredictionEngine:
         exp = self.experiment
         if not exp.pulsed:
             return dict.fromkeys(self.flavors, 1.0)
+        # exp.pulsed: the source has a time structure and the binning has time edges.
+        source = cast(PulsedSource, exp.flux.source)
+        assert exp.time_edges is not None
         window = np.array([exp.time_edges[0], exp.time_edges[-1]])
-        return {
-            f: float(np.sum(exp.flux.source.time_bin_fractions(f, window))) for f in self.flavors
-        }
+        return {f: float(np.sum(source.time_bin_fractions(f, window))) for f in self.flavors}
 
     # --- fast evaluation --------------------------------------------------------------------
     def observable_matrix(
@@ -253,7 +272,7 @@ class PredictionEngine:
         isotope), for models that change the flux (oscillations).
         """
         model = model or self._standard_model
-        total = 0.0
+        total: np.ndarray | float = 0.0
         kernels = folded or self._stacked_folded
         for kernel, weighted, isotope_kernels in zip(
             self.kernels, self._weighted_responses, kernels, strict=True
@@ -261,7 +280,7 @@ class PredictionEngine:
             charges = model.charges(kernel, self.flavors)
             rate = sum(charges[name] * isotope_kernels[name] for name in charges)
             total = total + rate @ weighted.T
-        return total
+        return np.asarray(total)
 
     def observable_spectra(self, model: ChargeModel | None = None) -> dict[str, np.ndarray]:
         """s_f[k] per flavour (before time efficiency)."""
@@ -393,7 +412,7 @@ class PredictionEngine:
         return per_isotope
 
 
-def time_structure_points(source: object) -> np.ndarray:
+def time_structure_points(source: TimeDensitySource) -> np.ndarray:
     """Times where a pulsed source's emission density changes character: around a Gaussian
     pulse (its mean ± 1, 2, 4, 8 σ), at the samples of tabulated pulses and arrival-time
     tables, at an instantaneous pulse, and 0.5, 1, 2, …, 64 decay lifetimes (pion and muon)
@@ -416,7 +435,10 @@ def time_structure_points(source: object) -> np.ndarray:
 
 
 def time_bin_integrals(
-    source: object, flavors: tuple[str, ...], edges: np.ndarray, efficiency: object
+    source: TimeDensitySource,
+    flavors: tuple[str, ...],
+    edges: np.ndarray,
+    efficiency: TimeEfficiency,
 ) -> dict[str, np.ndarray]:
     """τ_f[t] = ∫_{bin t} ρ_f(t) ε(t) dt for every flavour, adaptively.
 
@@ -460,7 +482,8 @@ def time_bin_integrals(
         done = (error <= np.maximum(TIME_ABSOLUTE_TOLERANCE, TIME_RELATIVE_TOLERANCE * scale)) | (
             high - low <= min_width
         )
-        np.add.at(totals, (slice(None), owner[done]), halves[:, done])
+        # numpy's stubs type ufunc.at indices as integer arrays only, not a tuple with a slice.
+        np.add.at(totals, (slice(None), owner[done]), halves[:, done])  # type: ignore[arg-type]
         if np.all(done):
             break
         keep = ~done

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from functools import cache
 from importlib import resources
@@ -64,9 +65,9 @@ def document_text(name_or_path: str | Path) -> str:
     return Path(text).read_text(encoding="utf-8")
 
 
-def load_experiment(name_or_path: str | Path) -> ExperimentSpec:
+def load_experiment(name_or_path: str | os.PathLike[str]) -> ExperimentSpec:
     """A preset by name (``coherent-csi-2021``) or a TOML file by path."""
-    text = str(name_or_path)
+    text = os.fspath(name_or_path)
     if text in preset_names():
         return _load_preset(text)
     path = Path(text)

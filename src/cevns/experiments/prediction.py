@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -37,7 +37,8 @@ class Prediction:
     @property
     def signal(self) -> np.ndarray:
         """CEvNS histogram (observable × time), all flavours."""
-        return sum(self.signal_by_flavor.values())
+        histograms = list(self.signal_by_flavor.values())
+        return sum(histograms, np.zeros_like(histograms[0]))
 
     @property
     def total_events(self) -> float:
@@ -51,7 +52,7 @@ class Prediction:
         components: dict[str, float | None] = {"cevns": self.total_events}
         for background in self.backgrounds:
             components[background.name] = (
-                float(background.histogram.sum()) if background.available else None
+                float(background.histogram.sum()) if background.histogram is not None else None
             )
         return components
 
@@ -138,7 +139,7 @@ class Prediction:
             "time_spectrum": {f: h.sum(axis=0).tolist() for f, h in self.signal_by_flavor.items()},
             "histogram_2d": self.signal.tolist(),
             "background_histograms_2d": {
-                b.name: b.histogram.tolist() for b in self.backgrounds if b.available
+                b.name: b.histogram.tolist() for b in self.backgrounds if b.histogram is not None
             },
             "recoil_spectrum": {
                 "recoil_energy_kev": (recoil / keV).tolist(),
@@ -156,22 +157,25 @@ class Prediction:
     def _inelastic_dict(self) -> dict[str, Any]:
         from cevns.experiments.background_schema import published_json
 
-        block = self.inelastic.to_dict()
-        block["published"] = published_json(self.experiment.spec.inelastic.published)
+        inelastic, spec = self.inelastic, self.experiment.spec.inelastic
+        # Called only when the prediction has an inelastic part, which its [inelastic] made.
+        assert inelastic is not None and spec is not None
+        block = inelastic.to_dict()
+        block["published"] = published_json(spec.published)
         return block
 
 
 def predict(
-    experiment: str | Path | ExperimentSpec | Experiment,
+    experiment: str | os.PathLike[str] | ExperimentSpec | Experiment,
     *,
-    data_directory: str | Path | None = None,
+    data_directory: str | os.PathLike[str] | None = None,
     model: ChargeModel | None = None,
     form_factor: str | None = None,
 ) -> Prediction:
     """Predict an experiment given by preset name, TOML path, spec or built experiment.
 
     ``form_factor`` overrides the document's (its ``form_factor``, Helm by default)."""
-    if isinstance(experiment, str | Path):
+    if isinstance(experiment, str | os.PathLike):
         experiment = load_experiment(experiment)
     if isinstance(experiment, ExperimentSpec):
         experiment = build_experiment(experiment, data_directory)

@@ -502,11 +502,11 @@ class BinningSpec(StrictModel):
 
 
 def _component_problems(
-    where: tuple, component: object, observable: str
+    where: tuple, component: SmearingSpec | EnergyEfficiencySpec, observable: str
 ) -> list[tuple[tuple, str, object]]:
     """Kind problems of a smearing or efficiency spec on ``observable``: units of the
     wrong kind, or a model that describes another observable."""
-    problems = []
+    problems: list[tuple[tuple, str, object]] = []
     allowed = getattr(component, "observables", None)
     if allowed is not None and observable not in allowed:
         problems.append(
@@ -525,7 +525,7 @@ def _component_problems(
 
 
 def _quenching_problems(
-    where: tuple, quenching: object, observable: str
+    where: tuple, quenching: QuenchingSpec, observable: str
 ) -> list[tuple[tuple, str, object]]:
     if observable == "recoil-energy" and not quenching.is_identity:
         return [

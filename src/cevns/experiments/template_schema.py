@@ -144,6 +144,8 @@ class RecoilTemplatesSpec(StrictModel):
         if self.energies is not None:
             return [float(e) for e in self.energies]
         start, stop, step = self.energy_start, self.energy_stop, self.energy_step
+        # The validator requires all three when energies is not given.
+        assert start is not None and stop is not None and step is not None
         count = math.floor((stop - start) / step + 1e-9) + 1
         # Rounded to 12 significant digits so that a file pattern like {energy:.3f} finds
         # 0.700 rather than 0.7000000000000001.

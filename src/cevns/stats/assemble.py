@@ -28,7 +28,7 @@ import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -102,6 +102,7 @@ class SignalLayout:
         self.shape = tuple(a.size for a in axes)
         self.names = [a.name for a in axes]
         self.engine_axes = ["observable", "time"] if document.binning.time_edges else ["observable"]
+        assert document.analysis is not None  # only documents with [analysis] are assembled
         spread = document.analysis.signal.spread
         self.conditional = None
         if templates is not None:
@@ -151,7 +152,7 @@ class SignalLayout:
 def _changed_document(document: ExperimentSpec, change: ResponseChange) -> ExperimentSpec:
     """The document with a response (or pulse) change applied."""
     response_fields = change.model_dump(exclude_unset=True, exclude={"pulse_mean"})
-    updated = {"response": document.response.model_copy(update={
+    updated: dict[str, Any] = {"response": document.response.model_copy(update={
         key: getattr(change, key) for key in response_fields
     })}  # fmt: skip
     if change.pulse_mean is not None:
@@ -176,7 +177,7 @@ def _template_ratio(
 ) -> ShapeSystematic:
     """A template systematic: variants over ``reference`` (rescaled to its total when
     ``shape_only``), as a :class:`ShapeSystematic`."""
-    variants = []
+    variants: list[np.ndarray | None] = []
     for side in ("up", "down"):
         table = getattr(systematic, side)
         if table is None:
@@ -192,6 +193,7 @@ def _template_ratio(
                 )
             variant = variant * (reference.sum() / variant.sum())
         variants.append(variant)
+    assert variants[0] is not None  # SystematicSpec: up is required
     return ShapeSystematic.from_histograms(
         systematic.parameter, reference, variants[0], variants[1]
     )
@@ -220,6 +222,7 @@ class _SignalBuilder:
             self.grid = engine.template_grid_histograms()
         #: Parameters of the templates' nuisance grid, at their nominal values.
         self.grid_parameters = dict(self.grid.nominal_point) if self.grid is not None else {}
+        assert document.analysis is not None  # only documents with [analysis] are assembled
         self.systematics = tuple(
             self._systematic(s, index, experiment, axes, folders)
             for index, s in enumerate(document.analysis.signal.systematics)
@@ -238,7 +241,7 @@ class _SignalBuilder:
                 data_dir=folders[1],
             )  # fmt: skip
             return _template_ratio(systematic, reference, axes, folders, where)
-        histograms = []
+        histograms: list[np.ndarray | None] = []
         for change in (systematic.up, systematic.down):
             if change is None:
                 histograms.append(None)
@@ -246,6 +249,7 @@ class _SignalBuilder:
             variant = build_experiment(_changed_document(self.document, change), folders[1])
             engine = PredictionEngine(variant, self.engine.form_factor)
             histograms.append(self.layout(engine.histogram()))
+        assert histograms[0] is not None  # SystematicSpec: up is required
         return ShapeSystematic.from_histograms(
             systematic.parameter, self.nominal, histograms[0], histograms[1]
         )
@@ -255,7 +259,7 @@ class _SignalBuilder:
         recoil templates' nuisances (interpolated between their grid points)."""
         if not self.model_parameters and self.grid is None:
             return self.nominal
-        if not self.model_parameters:
+        if not self.model_parameters and self.grid is not None:
             return _GridSignal(self.grid, self.layout)
         from cevns.interactions.models import NewPhysicsCharges, sterile
 
@@ -364,6 +368,7 @@ def _declarations(
     shape_bounds: Mapping[str, tuple[float, float]] | None = None,
 ) -> dict[str, ParameterDeclaration]:
     """Every parameter with the defaults of its role and the document's declarations."""
+    assert document.analysis is not None  # only documents with [analysis] are assembled
     declared: Mapping[str, ParameterSpec] = document.analysis.parameters
     unknown = sorted(set(declared) - set(roles))
     if unknown:

@@ -132,6 +132,7 @@ def run_chunks(
         if own:
             stack.enter_context(single_threaded_workers())
             executor = local_executor(workers)
+        assert executor is not None
         window = 1 if isinstance(executor, SerialExecutor) else 2 * workers
         bar = stack.enter_context(_progress_bar(progress))
         task = bar.add_task(description, total=total, completed=len(done))

@@ -86,7 +86,7 @@ def fit_experiments(
         if analysis.signal_scale not in held:
             z = significance(cost, result, analysis.signal_scale)
         per_experiment.append(analysis_report(analysis, result, z))
-    parameters = parameter_table(result)
+    parameters: dict[str, dict[str, Any]] = parameter_table(result)
     for name in free:
         low, high = likelihood.limits[name]
         if name not in held and at_lower_bound(result, name, low):

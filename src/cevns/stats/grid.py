@@ -96,7 +96,8 @@ class ScanAxis:
 class ScanPoint(NamedTuple):
     """One grid point: its row-major index and the axes' values."""
 
-    index: int
+    # The field shadows tuple.index; renaming it would change ScanPoint's public API.
+    index: int  # type: ignore[assignment]
     values: tuple[float, ...]
 
 

@@ -36,6 +36,8 @@ class ShapeSystematic:
     parameter: str
     up: np.ndarray
     down: np.ndarray
+    _half_difference: np.ndarray = field(init=False, repr=False, compare=False)
+    _half_sum: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # The interpolation's coefficients, computed once (fits evaluate factors often).
@@ -148,7 +150,7 @@ class Component:
                     term = term * factor
             add(systematic.parameter, term)
         if self.model_parameters:
-            outer = math.prod(scales)
+            outer: float | np.ndarray = math.prod(scales)
             for factor in factors:
                 outer = outer * factor
             for name, derivative in self._nominal_gradient(values).items():
@@ -156,14 +158,16 @@ class Component:
         return result
 
     def _nominal_gradient(self, values: Mapping[str, float]) -> dict[str, np.ndarray]:
-        analytic = getattr(self.nominal, "gradient", None)
+        nominal = self.nominal
+        assert callable(nominal)  # called only for components with model parameters
+        analytic = getattr(nominal, "gradient", None)
         result = dict(analytic(values)) if analytic is not None else {}
         for name in self.model_parameters:
             if name in result:
                 continue
             step = 1e-6 * max(abs(values[name]), 1e-3)
-            up = self.nominal({**values, name: values[name] + step})
-            down = self.nominal({**values, name: values[name] - step})
+            up = nominal({**values, name: values[name] + step})
+            down = nominal({**values, name: values[name] - step})
             result[name] = (up - down) / (2.0 * step)
         return result
 
@@ -192,7 +196,7 @@ class BinnedModel:
 
     def expected(self, values: Mapping[str, float]) -> np.ndarray:
         """Expected counts per bin at the parameter ``values``."""
-        return sum(c.expected(values) for c in self.components)
+        return sum((c.expected(values) for c in self.components), np.zeros(self.shape))
 
     def gradient(self, values: Mapping[str, float]) -> dict[str, np.ndarray]:
         """∂(expected counts)/∂θ per parameter, summed over the components."""

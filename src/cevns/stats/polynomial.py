@@ -31,7 +31,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -62,6 +62,8 @@ class PolynomialSignal:
     spreads: np.ndarray
     degrees: tuple[int, ...]
     coefficients: np.ndarray
+    _flat: np.ndarray = field(init=False, repr=False, compare=False)
+    _exponents: list[np.ndarray] = field(init=False, repr=False, compare=False)
 
     @property
     def histogram_shape(self) -> tuple[int, ...]:
@@ -137,12 +139,12 @@ def _degree_along(
     probes = np.array([-0.71, 0.37])
     for degree in range(MAX_DEGREE + 1):
         nodes = chebyshev_points(degree + 1)
-        samples = []
+        rows = []
         for t in np.concatenate((nodes, probes)):
             u = np.zeros(dimension)
             u[index] = t
-            samples.append(np.ravel(function(u)))
-        samples = np.array(samples)
+            rows.append(np.ravel(function(u)))
+        samples = np.array(rows)
         vandermonde = np.vander(nodes, degree + 1, increasing=True)
         coefficients = np.linalg.solve(vandermonde, samples[: degree + 1])
         predicted = np.vander(probes, degree + 1, increasing=True) @ coefficients
@@ -155,7 +157,7 @@ def parameter_box(
     function: Callable[[Mapping[str, float]], np.ndarray],
     start: Mapping[str, float],
     name: str,
-    limits: tuple[float, float],
+    limits: tuple[float | None, float | None],
 ) -> tuple[float, float] | None:
     """A centre and spread for ``name`` inside ``limits``: the spread is a power of 10
     over which the total of ``function`` changes by 10 % to 10× (so that the polynomial's

@@ -30,9 +30,10 @@ from cevns.units import cm2
 
 def _background_events(
     analyses: Sequence[Analysis], values: dict[str, float]
-) -> tuple[float, dict]:
+) -> tuple[float, dict[str | None, float]]:
     """Σ background events over the measured samples at ``values``, and per norm parameter."""
-    total, by_norm = 0.0, {}
+    total = 0.0
+    by_norm: dict[str | None, float] = {}
     for analysis in analyses:
         for sample in analysis.measurements:
             for component in sample.model.components:
@@ -88,7 +89,7 @@ def shared_signal_summary(
         priors.update(analysis.priors)
     variance = 0.0
     for norm, events in by_norm.items():
-        prior = priors.get(norm)
+        prior = priors.get(norm) if norm is not None else None
         if prior is not None:
             width = prior.sigma / prior.mean if prior.kind == "gaussian" else prior.sigma
             variance += (width * events) ** 2
