@@ -69,7 +69,7 @@ def with_dark_matter(
         if sample.auxiliary:
             samples.append(sample)
             continue
-        systematics = ()
+        systematics: tuple[ShapeSystematic, ...] = ()
         if timing is not None:
             up, down = (np.asarray(h, dtype=float) / total for h in timing)
             systematics = (ShapeSystematic.from_histograms(TIMING_PARAMETER, shape, up, down),)

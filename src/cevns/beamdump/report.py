@@ -123,16 +123,17 @@ def darkmatter_report(
             else None,
         }
         if limits:
-            timing = None
+            timing: tuple[np.ndarray, np.ndarray] | None = None
             if beam_timing and not projection:
                 shift = TIMING_SIGMA_US * us
-                timing = tuple(
+                up, down = (
                     np.outer(
                         prediction.observable,
                         prompt_time_template(experiment, flux.mean_delay + sign * shift),
                     )
                     for sign in (1.0, -1.0)
                 )
+                timing = (up, down)
             analysis = (
                 projection_analysis(experiment, prediction.histogram)
                 if projection

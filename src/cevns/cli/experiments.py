@@ -32,7 +32,9 @@ def combination_summary(name: str) -> dict[str, Any]:
     """One line of ``cevns experiments`` for a combination of documents."""
     from cevns.experiments.combination import load_combination
 
-    spec, _ = load_combination(name)
+    loaded = load_combination(name)
+    assert loaded is not None  # called with the names of shipped combinations
+    spec, _ = loaded
     return {
         "name": spec.name,
         "title": spec.title,

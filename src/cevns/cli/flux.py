@@ -121,20 +121,21 @@ def flux_report(
             f"--model applies to the solar and supernova sources only; got {source_name!r}"
         )
     report: dict[str, Any] = {"source": source_name}
+    source: NeutrinoSource
     if source_name == "solar":
-        source = SolarNeutrinos(model or "B16-GS98")
+        source = solar = SolarNeutrinos(model or "B16-GS98")
         distance = 1 * au
         flux = Flux(source, 1 / s, distance)
         per_unit = 1 / cm2 / s
-        parameters = source.parameters
+        parameters = solar.parameters
         report |= {
             "kind": "solar",
-            "label": f"solar neutrinos, {source.model}, MSW-LMA, at 1 AU",
+            "label": f"solar neutrinos, {solar.model}, MSW-LMA, at 1 AU",
             "quantity": "flux [ν cm⁻² s⁻¹]",
-            "model": source.model,
+            "model": solar.model,
             "models": list(solar_model_names()),
-            "reference": source.reference,
-            "oscillation": source.oscillation,
+            "reference": solar.reference,
+            "oscillation": solar.oscillation,
             "oscillation_parameters": {
                 "sin2_theta12": parameters.sin2_theta12,
                 "sin2_theta13": parameters.sin2_theta13,
@@ -142,7 +143,7 @@ def flux_report(
                 "delta_m2_21_ev2": parameters.delta_m2_21 / eV**2,
                 "reference": parameters.reference,
             },
-            "components": _solar_components(source),
+            "components": _solar_components(solar),
             "distance_au": 1.0,
         }
     elif source_name in ("atmospheric", "dsnb"):
@@ -150,7 +151,9 @@ def flux_report(
         from cevns.sources.dsnb import PUBLISHED_TOTAL_FLUX_CM2_S, DiffuseSupernovaBackground
 
         atmospheric = source_name == "atmospheric"
-        source = AtmosphericNeutrinos() if atmospheric else DiffuseSupernovaBackground()
+        source = background = (
+            AtmosphericNeutrinos() if atmospheric else DiffuseSupernovaBackground()
+        )
         distance = DETECTOR_DISTANCE
         flux = Flux(source, 1 / s, distance)
         per_unit = 1 / cm2 / s
@@ -160,19 +163,19 @@ def flux_report(
             if atmospheric
             else "diffuse supernova neutrino background",
             "quantity": "flux [ν cm⁻² s⁻¹]",
-            "reference": source.reference,
-            "relative_uncertainty": source.relative_uncertainty,
+            "reference": background.reference,
+            "relative_uncertainty": background.relative_uncertainty,
             "distance_au": None,
         }
-        if not atmospheric:
+        if isinstance(background, DiffuseSupernovaBackground):
             report["published_total_flux"] = PUBLISHED_TOTAL_FLUX_CM2_S
             report["published_reference"] = (
                 "Billard, Strigari & Figueroa-Feliciano, PRD 89, 023524 (2014), Table I"
             )
-            report["temperatures_mev"] = {f: t / MeV for f, t in source.temperatures.items()}
+            report["temperatures_mev"] = {f: t / MeV for f, t in background.temperatures.items()}
     elif source_name in facility_names():
         facility = get_facility(source_name)
-        source: NeutrinoSource = facility.source()
+        source = facility.source()
         distance = (distance_m or DEFAULT_DISTANCE_M) * m
         flux = Flux(source, facility.protons_per_second, distance)
         per_unit = 1 / cm2 / s
@@ -193,7 +196,7 @@ def flux_report(
         }
     elif source_name == "reactor":
         power = 3.0 if power_gw is None else float(require_positive("--power", power_gw, "GW"))
-        source = Reactor(power * GW)
+        source = reactor = Reactor(power * GW)
         distance = (distance_m or DEFAULT_DISTANCE_M) * m
         flux = Flux(source, 1 / s, distance)
         per_unit = 1 / cm2 / s
@@ -202,8 +205,8 @@ def flux_report(
             "label": f"reactor, {power:g} GW thermal",
             "quantity": "flux [ν cm⁻² s⁻¹]",
             "thermal_power_gw": power,
-            "fission_fractions": source.fission_fractions,
-            "fissions_per_second": source.fissions_per_second,
+            "fission_fractions": reactor.fission_fractions,
+            "fissions_per_second": reactor.fissions_per_second,
         }
     elif source_name == "supernova":
         if model is not None:

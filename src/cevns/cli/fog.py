@@ -179,7 +179,7 @@ def _published(target: str, masses: list[dict], inputs: str, values_for) -> dict
         m["wimp_mass_gev"]: m["n2_boundary"]["cross_section_cm2"] if m["n2_boundary"] else None
         for m in masses
     }
-    out = {}
+    out: dict[str, Any] = {}
     for key, entry in values_for(target).items():
         comparisons = []
         for mass_text, value in entry["values_cm2"].items():

@@ -45,7 +45,7 @@ def cross_section_report(
     material = get_target(target)
     neutrino = f"nu_{flavor}" + ("_bar" if antineutrino else "")
     couplings = standard_model_couplings(neutrino)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for isotope, count in material.components:
         sigma = float(total_cross_section(energy, isotope, neutrino, form_factors=form_factor))
         rows.append(
@@ -94,7 +94,7 @@ def inelastic_report(
         material = get_target(target)
         components = [(iso.name, count) for iso, count in material.components]
         name = material.name
-    rows = []
+    rows: list[dict[str, Any]] = []
     for isotope, count in components:
         found = [c for c in channels_for_target(isotope) if c.process == channel]
         if not found:

@@ -45,6 +45,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.optimize import brentq
 from scipy.stats import norm
 
@@ -238,7 +239,7 @@ def warm_discovery_limit(
 
 def discovery_limits(
     model: BinnedModel,
-    exposures: object,
+    exposures: ArrayLike,
     criterion: DiscoveryCriterion = BILLARD_2014,
 ) -> np.ndarray:
     """σ_DL at each of ``exposures`` (any order; each search starts from its neighbour's)."""

@@ -35,6 +35,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from cevns.darkmatter.discovery import (
     BILLARD_2014,
@@ -195,7 +196,7 @@ def prepare_target(
     return FogTarget(material, settings, binning, chosen, rates)
 
 
-def opacity_index(exposures: object, limits: object) -> np.ndarray:
+def opacity_index(exposures: ArrayLike, limits: ArrayLike) -> np.ndarray:
     """n = −(d ln σ / d ln X)⁻¹ on a grid (second-order differences of ln σ against ln X);
     infinite where σ stops falling."""
     log_x = np.log(np.asarray(exposures, dtype=float))
@@ -206,7 +207,7 @@ def opacity_index(exposures: object, limits: object) -> np.ndarray:
 
 
 def n2_boundary(
-    exposures: object, limits: object, opacity: object | None = None
+    exposures: ArrayLike, limits: ArrayLike, opacity: ArrayLike | None = None
 ) -> tuple[float, float] | None:
     """(σ, X) where n first reaches 2 with growing exposure (linear in n between grid
     points; σ and X interpolated in their logarithms), or None if it never does."""

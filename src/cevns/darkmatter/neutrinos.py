@@ -38,6 +38,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from cevns.errors import CevnsInputError, require_choice, require_positive
 from cevns.experiments.kernels import folded_basis
@@ -148,8 +149,8 @@ def with_total_flux(background: NeutrinoBackground, flux: float) -> NeutrinoBack
 
 def tabulated_background(
     name: str,
-    energies: object,
-    flux_density: Mapping[str, object],
+    energies: ArrayLike,
+    flux_density: Mapping[str, ArrayLike],
     relative_uncertainty: float,
     reference: str,
 ) -> NeutrinoBackground:
@@ -184,7 +185,7 @@ def tabulated_copy(
 
 
 def recoil_spectrum(
-    background: NeutrinoBackground, target: Material, recoil_energy: object
+    background: NeutrinoBackground, target: Material, recoil_energy: ArrayLike
 ) -> np.ndarray:
     """dR/dT of ``background`` on ``target`` per unit mass, time and recoil energy."""
     recoil = np.asarray(recoil_energy, dtype=float)

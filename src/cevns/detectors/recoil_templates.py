@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from cevns.detectors.template_grid import GridHistograms
 from cevns.errors import CevnsInputError
@@ -102,7 +103,7 @@ class RecoilTemplateResponse:
         return efficiency.T @ hat_weights(recoil, self.energies, self.beyond_last)
 
     def total_efficiency(
-        self, recoil: object, point: Mapping[str, float] | None = None
+        self, recoil: ArrayLike, point: Mapping[str, float] | None = None
     ) -> np.ndarray:
         """Σ_k ε_k(T): the probability that a recoil of energy T is detected in any bin."""
         values = np.asarray(recoil, dtype=float)
