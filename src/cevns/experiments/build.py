@@ -328,6 +328,33 @@ def build_experiment(
     Response tables given as files (for example the argon acceptance) are read relative
     to the document's folder, then the data directory (``data_dir`` or ``CEVNS_DATA_DIR``;
     see :mod:`cevns.data`).
+
+    Parameters
+    ----------
+    spec
+        A document, from :func:`~cevns.experiments.load.load_experiment`.
+    data_dir
+        The folder holding the public releases (default: ``CEVNS_DATA_DIR``, else the
+        user cache).
+
+    Returns
+    -------
+    Experiment
+        Flux at the detector, material, mass, quenching, smearing, efficiencies and bins.
+
+    Raises
+    ------
+    CevnsInputError
+        A table that is missing, damaged (checksum) or malformed, or an inconsistent
+        document.
+
+    Examples
+    --------
+    >>> from cevns import build_experiment, load_experiment
+    >>> from cevns.units import kg
+    >>> experiment = build_experiment(load_experiment("coherent-ge-mini"))
+    >>> print(experiment.material.name, f"{experiment.detector_mass / kg:.1f} kg")
+    Ge 18.0 kg
     """
     source, units_of_source = build_source(spec, data_dir)
     flux = Flux(source, units_of_source, spec.detector.distance)

@@ -66,7 +66,35 @@ def document_text(name_or_path: str | Path) -> str:
 
 
 def load_experiment(name_or_path: str | os.PathLike[str]) -> ExperimentSpec:
-    """A preset by name (``coherent-csi-2021``) or a TOML file by path."""
+    """A preset by name (``coherent-csi-2021``) or a TOML file by path.
+
+    Parameters
+    ----------
+    name_or_path
+        A preset name (``cevns experiments`` lists them) or the path of a TOML document
+        (``cevns schema`` gives its JSON schema).
+
+    Returns
+    -------
+    ExperimentSpec
+        The validated document (pydantic model), with its folder for relative paths.
+
+    Raises
+    ------
+    CevnsInputError
+        An unknown preset, a missing, unreadable or invalid file (naming the field).
+
+    Examples
+    --------
+    >>> from cevns import load_experiment
+    >>> spec = load_experiment("coherent-csi-2021")
+    >>> spec.detector.material
+    'CsI'
+    >>> load_experiment("no-such-preset")
+    Traceback (most recent call last):
+    ...
+    cevns.errors.CevnsInputError: unknown experiment preset 'no-such-preset'...
+    """
     text = os.fspath(name_or_path)
     if text in preset_names():
         return _load_preset(text)

@@ -174,7 +174,36 @@ def predict(
 ) -> Prediction:
     """Predict an experiment given by preset name, TOML path, spec or built experiment.
 
-    ``form_factor`` overrides the document's (its ``form_factor``, Helm by default)."""
+    Parameters
+    ----------
+    experiment
+        A preset name (``coherent-csi-2021``), a TOML path, an ``ExperimentSpec`` or a
+        built :class:`~cevns.experiments.build.Experiment`.
+    data_directory
+        The folder holding the public releases (for documents that read them).
+    model
+        A new-physics ``ChargeModel`` (default: the Standard Model).
+    form_factor
+        Overrides the document's (its ``form_factor``, Helm by default).
+
+    Returns
+    -------
+    Prediction
+        Events by flavour and component, spectra, timing and flux-averaged cross
+        sections (``to_dict()`` gives the report of ``cevns predict --json``).
+
+    Raises
+    ------
+    CevnsInputError
+        An unknown preset, an invalid document or a missing or damaged table.
+
+    Examples
+    --------
+    >>> from cevns import predict
+    >>> prediction = predict("coherent-ge-mini")
+    >>> print(f"{prediction.total_events:.1f} CEvNS events")
+    112.7 CEvNS events
+    """
     if isinstance(experiment, str | os.PathLike):
         experiment = load_experiment(experiment)
     if isinstance(experiment, ExperimentSpec):

@@ -537,8 +537,37 @@ def build_analysis(
 ) -> Analysis:
     """The analysis of a preset (``coherent-csi-2021``) or a document file.
 
-    ``model_parameters`` are names of :data:`cevns.interactions.models.PARAMETERS` with
-    start values (None: the Standard-Model value).
+    Parameters
+    ----------
+    name_or_path
+        A preset or a TOML document with an ``[analysis]`` table.
+    data_directory
+        The folder holding the data the document names (default: ``CEVNS_DATA_DIR``,
+        else the user cache).
+    model_parameters
+        Names of :data:`cevns.interactions.models.PARAMETERS` with start values (None:
+        the Standard-Model value).
+    form_factor
+        Overrides the document's form factor.
+
+    Returns
+    -------
+    Analysis
+        Observed histograms, the expectation model and the parameters with their priors.
+
+    Raises
+    ------
+    CevnsInputError
+        A document without ``[analysis]``, missing or damaged data files, unknown names.
+
+    Examples
+    --------
+    >>> from cevns import build_analysis
+    >>> build_analysis("coherent-ge-mini")
+    Traceback (most recent call last):
+    ...
+    cevns.errors.CevnsInputError: coherent-ge-mini: the document has no [analysis] table...
+    >>> analysis = build_analysis("coherent-csi-2021", "../shared/data")  # doctest: +SKIP
     """
     from cevns.experiments.load import load_experiment
 

@@ -49,12 +49,48 @@ def fit_experiments(
     max_calls: int | None = None,
     form_factor: str | None = None,
 ) -> FitOutcome:
-    """Fit ``experiments`` (preset names or document paths) jointly.
+    """Fit ``experiments`` (preset names or document paths) jointly (``cevns.fit``).
 
-    ``fix`` holds parameters at values; ``free`` names new-physics parameters
-    (:data:`cevns.interactions.models.PARAMETERS`) to fit, from a start value or (None)
-    the Standard-Model one; ``form_factor`` overrides every document's.
-    Raises :class:`~cevns.stats.fit.FitNotConvergedError` if the fit fails.
+    Parameters
+    ----------
+    experiments
+        Preset names, combination names or document paths, fitted with one likelihood
+        (parameters of the same name are shared).
+    data_directory
+        The folder holding the data the documents name (default: ``CEVNS_DATA_DIR``,
+        else the user cache).
+    fix
+        Parameters held at values.
+    free
+        New-physics parameters (:data:`cevns.interactions.models.PARAMETERS`) to fit,
+        from a start value or (None) the Standard-Model one.
+    max_calls
+        Limit on MIGRAD's function calls.
+    form_factor
+        Overrides every document's form factor.
+
+    Returns
+    -------
+    FitOutcome
+        ``report`` (what ``cevns fit --json`` prints), the analyses, the fit result and
+        the likelihood.
+
+    Raises
+    ------
+    CevnsInputError
+        No experiment, an unknown name, missing or damaged data files.
+    FitNotConvergedError
+        If the fit fails (:class:`~cevns.stats.fit.FitNotConvergedError`).
+
+    Examples
+    --------
+    >>> from cevns import fit
+    >>> fit([])
+    Traceback (most recent call last):
+    ...
+    cevns.errors.CevnsInputError: a likelihood needs at least one experiment; got none
+    >>> outcome = fit(["coherent-csi-2021"], "../shared/data")  # doctest: +SKIP
+    >>> outcome.report["parameters"]["csi_cevns_scale"]  # doctest: +SKIP
     """
     from cevns.interactions.models import PARAMETERS, default_values
 

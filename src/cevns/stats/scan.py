@@ -316,7 +316,7 @@ def run_scan(
     ... )
     >>> axis = ScanAxis("sin2_theta_w", 0.1, 0.4, 16)
     >>> table = scan(recipe, [axis], output_path="scan.jsonl")  # doctest: +SKIP
-    >>> table.intervals(0.9)  # doctest: +SKIP
+    >>> table.intervals([0.9])  # doctest: +SKIP
     """
     axes = tuple(axes)
     likelihood = likelihood_for(spec)
