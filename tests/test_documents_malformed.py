@@ -439,6 +439,12 @@ CASES = [
         PREDICT,
     ),
     Case(
+        "accelerator-exposure-as-mass-times-time",
+        _set("protons_on_target = 3.2e23", 'exposure = "1 t yr"'),
+        ("exposure.exposure", "pion-decay-at-rest", "protons_on_target"),
+        PREDICT,
+    ),
+    Case(
         "duplicate-background-names",
         _set('name = "flat"\n', 'name = "neutrons"\n'),
         ("background names", "neutrons"),
