@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import math
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -294,10 +295,10 @@ def component_reaction(component: str) -> str:
 
 
 # --- the source ------------------------------------------------------------------------------
-def _check_components(components: object) -> tuple[str, ...]:
+def _check_components(components: str | Iterable[str] | None) -> tuple[str, ...]:
     if components is None:
         return COMPONENT_NAMES
-    names = (components,) if isinstance(components, str) else tuple(components)  # type: ignore[arg-type]
+    names = (components,) if isinstance(components, str) else tuple(components)
     if not names:
         raise CevnsInputError(
             f"components must name at least one of {', '.join(COMPONENT_NAMES)}; got none"

@@ -48,6 +48,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -224,8 +225,12 @@ class _TimedSource:
 
     time_profiles: dict[str, TimeProfile] | None
 
+    if TYPE_CHECKING:
+        # Provided by NeutrinoSource, the other base of every class using this mixin.
+        def check_emitted(self, flavor: object) -> str: ...
+
     def _profile(self, flavor: str) -> TimeProfile:
-        name = self.check_emitted(flavor)  # type: ignore[attr-defined]
+        name = self.check_emitted(flavor)
         if not self.time_profiles or name not in self.time_profiles:
             raise CevnsInputError(
                 f"this supernova source has no time profile for {name}; give time_profile="
