@@ -27,8 +27,8 @@ def test_prediction_only_json():
     [
         (["--ratio", "1.5"], "--ratio = 1.5"),
         (["--mass", "300"], "beyond the mesons' reach"),
-        (["--coupling", "-1"], "epsilon must be >= 0"),
-        (["--alpha-d", "-0.5"], "alpha_D must be >= 0"),
+        (["--coupling", "-1"], "--coupling must be a non-negative finite number"),
+        (["--alpha-d", "-0.5"], "--alpha-d must be a non-negative finite number"),
         (["--mass", "ten"], "--mass must be"),
         (["--portal", "axial"], "portal"),
         (["--mass", "50", "--eta-per-pot", "0"], "must be below 135.0 MeV"),

@@ -68,18 +68,18 @@ def test_table_and_plot(tmp_path):
             ["fog", "Xe", "--uncertainty", "8B"],
             "error: --uncertainty must be NAME=VALUE with a positive relative uncertainty (e.g. 8B=0.02); got '8B'",
         ),
-        (["fog", "Xe", "--uncertainty", "B8=0.1"], "error: unknown neutrino background 'B8'"),
+        (["fog", "Xe", "--uncertainty", "B8=0.1"], "error: unknown --uncertainty background 'B8'; did you mean 8B?"),
         (
             ["fog", "Xe", "--inputs", "fancy"],
             "error: --inputs must be one of cevns, ohare-2021; got 'fancy'",
         ),
         (
             ["fog", "Xe", "--threshold", "300"],
-            "error: max_recoil must exceed the threshold (300 keV); got 200 keV",
+            "error: --max-recoil (200 keV) must exceed --threshold (300 keV)",
         ),
         (
             ["fog", "Xe", "--probability", "1.5"],
-            "error: probability must be between 0 and 1 (exclusive); got 1.5",
+            "error: --probability must be between 0 and 1 (exclusive); got 1.5",
         ),
         (
             ["fog", "Xe", "--threshold", "-1"],

@@ -87,7 +87,7 @@ def require_choice(name: str, value: object, allowed: Iterable[str]) -> str:
     choices = list(allowed)
     if isinstance(value, str) and value in choices:
         return value
-    raise CevnsInputError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+    raise CevnsInputError(f"{name} must be one of {', '.join(choices)}; got {_shown(value)}")
 
 
 def unknown_name_error(kind: str, name: str, known: Iterable[str]) -> CevnsInputError:
@@ -98,11 +98,24 @@ def unknown_name_error(kind: str, name: str, known: Iterable[str]) -> CevnsInput
         lowered = name.lower()
         close = [k for k in known if lowered and lowered in k.lower()][:5]
     hint = f"; did you mean {', '.join(close)}?" if close else ""
-    return CevnsInputError(
-        f"unknown {kind} {name!r}{hint} (`cevns nuclei` lists the {len(known)} known names)"
-        if kind in ("nucleus", "material", "nucleus or material")
-        else f"unknown {kind} {name!r}{hint} (known: {', '.join(known)})"
-    )
+    if kind in ("nucleus", "material", "nucleus or material"):
+        listing = f"`cevns nuclei` lists the {len(known)} known names"
+    elif len(known) > MAX_LISTED:
+        listing = f"{len(known)} known, e.g. {', '.join(known[:MAX_LISTED])}, …"
+    else:
+        listing = f"known: {', '.join(known)}"
+    return CevnsInputError(f"unknown {kind} {_shown(name)}{hint} ({listing})")
+
+
+#: Longest value echoed whole in a message, and most names listed as known.
+MAX_SHOWN = 60
+MAX_LISTED = 20
+
+
+def _shown(value: object) -> str:
+    """``repr(value)``, cut to :data:`MAX_SHOWN` characters with the length if longer."""
+    text = repr(value)
+    return text if len(text) <= MAX_SHOWN else f"{text[:MAX_SHOWN]}… ({len(text)} characters)"
 
 
 def _unit_suffix(unit: str) -> str:

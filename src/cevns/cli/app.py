@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import sys
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from cevns.cli import (
     darkmatter,
@@ -20,8 +22,27 @@ from cevns.cli import (
     xsec,
 )
 
+#: Click's usage error as Typer raises it (Typer carries its own copy of Click).
+_UsageError = typer.BadParameter.__mro__[1]
+
+
+class _OneLineUsageErrors(TyperGroup):
+    """The command group: a usage error of a command (a value that is not a number, a
+    missing or unknown option) is one line, ``error: ...``, exit code 2, like bad input."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except _UsageError as error:
+            message = " ".join(error.format_message().split())
+            command = error.ctx.command_path if error.ctx is not None else "cevns"
+            sys.stderr.write(f"error: {message} (see {command} --help)\n")
+            raise typer.Exit(2) from None
+
+
 app = typer.Typer(
     name="cevns",
+    cls=_OneLineUsageErrors,
     help="Coherent elastic neutrino-nucleus scattering: cross sections, fluxes, predictions.",
     no_args_is_help=True,
     add_completion=False,

@@ -7,14 +7,44 @@ from typing import Annotated, Any
 
 import typer
 
-from cevns.cli.output import parse_positive_list, print_json, print_table, reports_input_errors
+from cevns.cli.output import (
+    check_plot_path,
+    parse_positive_list,
+    print_json,
+    print_table,
+    reports_input_errors,
+)
 from cevns.errors import CevnsInputError
 
 EXPERIMENT_HELP = "coherent-csi-2021 (data), coherent-ar-750 or sts-ar-10t (projections)."
 
 
+#: Allowed dark-matter masses [MeV] (below the η mass, with room), meson draws and toys.
+MASS_RANGE_MEV = (1e-3, 1e3)
+MAX_MESONS = 100_000_000
+MAX_TOYS = 1_000_000
+
+
 def _masses(text: str) -> list[float]:
-    return parse_positive_list("--mass", text, "MeV")
+    masses = parse_positive_list("--mass", text, "MeV")
+    low, high = MASS_RANGE_MEV
+    for value in masses:
+        if not low <= value <= high:
+            raise CevnsInputError(
+                f"--mass must lie between {low:g} and {high:g} MeV; got {value:g}"
+            )
+    return masses
+
+
+def _check_options(numbers: dict[str, float | None], choices: dict[str, tuple[str, tuple]]) -> None:
+    """Refuse negative or non-finite couplings and yields, and unknown names, in one line."""
+    from cevns.errors import require_choice, require_non_negative
+
+    for option, value in numbers.items():
+        if value is not None:
+            require_non_negative(option, value)
+    for option, (value, allowed) in choices.items():
+        require_choice(option, value, allowed)
 
 
 def register(app: typer.Typer) -> None:
@@ -93,13 +123,30 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Dark matter from pi0/eta decays at the SNS: events, CsI 2021 limits, projections."""
+        from cevns.beamdump.flux import EXPERIMENT_POSITIONS
         from cevns.beamdump.mesons import ETA_PER_POT, PI0_PER_POT
+        from cevns.beamdump.portals import DARK_MATTER_SPINS, PORTALS
         from cevns.beamdump.report import darkmatter_report
 
-        if toys < 0:
-            raise CevnsInputError(f"--toys = {toys}: use 0 (asymptotic) or a positive count")
-        if mesons < 1000:
-            raise CevnsInputError(f"--mesons = {mesons}: use at least 1000 mesons per channel")
+        check_plot_path(plot)
+        if not 0 <= toys <= MAX_TOYS:
+            raise CevnsInputError(
+                f"--toys = {toys}: use 0 (asymptotic) or a count up to {MAX_TOYS}"
+            )
+        if not 1000 <= mesons <= MAX_MESONS:
+            raise CevnsInputError(
+                f"--mesons = {mesons}: use 1000 to {MAX_MESONS} mesons per channel"
+            )
+        if seed < 0:
+            raise CevnsInputError(f"--seed must be a non-negative integer; got {seed}")
+        if data is not None and not data.is_dir():
+            raise CevnsInputError(f"--data {data}: no such folder")
+        _check_options(
+            {"--coupling": coupling, "--alpha-d": alpha_d, "--pi0-per-pot": pi0_per_pot,
+             "--eta-per-pot": eta_per_pot, "--pi-minus-captures": pi_minus},
+            {"--portal": (portal, PORTALS), "--spin": (spin, DARK_MATTER_SPINS),
+             "--experiment": (experiment, tuple(EXPERIMENT_POSITIONS))},
+        )  # fmt: skip
         report = darkmatter_report(
             _masses(mass), ratio=ratio, coupling=coupling, dark_coupling=alpha_d, portal=portal,
             spin=spin, experiment_name=experiment, data_dir=data, limits=not no_limits,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -9,10 +10,15 @@ import typer
 
 from cevns.cli.output import (
     FORM_FACTOR_OPTION,
+    check_data_dir,
+    check_distinct,
     check_form_factor,
+    check_name_length,
+    check_plot_path,
     print_json,
     print_table,
     reports_input_errors,
+    shorten,
 )
 from cevns.errors import CevnsInputError
 
@@ -29,8 +35,11 @@ def parse_assignments(items: list[str]) -> dict[str, float]:
             values[name.strip()] = float(text)
         except ValueError:
             sep = ""
-        if not sep or not name.strip():
-            raise CevnsInputError(f"--fix must be NAME=VALUE with a number; got {item!r}")
+        if not sep or not name.strip() or not math.isfinite(values.get(name.strip(), 0.0)):
+            raise CevnsInputError(
+                f"--fix must be NAME=VALUE with a finite number; got {shorten(item)!r}"
+            )
+    check_name_length("--fix", list(values))
     return values
 
 
@@ -42,7 +51,13 @@ def parse_free(items: list[str]) -> dict[str, float | None]:
         try:
             free[name.strip()] = float(text) if sep else None
         except ValueError:
-            raise CevnsInputError(f"--free must be NAME or NAME=START; got {item!r}") from None
+            raise CevnsInputError(
+                f"--free must be NAME or NAME=START; got {shorten(item)!r}"
+            ) from None
+        start = free[name.strip()]
+        if start is not None and not math.isfinite(start):
+            raise CevnsInputError(f"--free {shorten(name)}: START must be finite; got {start}")
+    check_name_length("--free", list(free))
     return free
 
 
@@ -177,12 +192,23 @@ def register(app: typer.Typer) -> None:
         from cevns.stats.fitting import fit_experiments
 
         check_form_factor(form_factor)
+        check_plot_path(plot)
+        check_data_dir(data)
+        check_distinct("EXPERIMENTS", experiments)
+        if max_calls is not None and max_calls < 1:
+            raise CevnsInputError(f"--max-calls must be a positive integer; got {max_calls}")
+        fixed, freed = parse_assignments(fix or []), parse_free(free or [])
+        both = sorted(set(fixed) & set(freed))
+        if both:
+            raise CevnsInputError(
+                f"{both[0]} is given to both --fix and --free; a parameter is fixed or free"
+            )
         try:
             outcome = fit_experiments(
                 experiments,
                 data,
-                fix=parse_assignments(fix or []),
-                free=parse_free(free or []),
+                fix=fixed,
+                free=freed,
                 max_calls=max_calls,
                 form_factor=form_factor,
             )

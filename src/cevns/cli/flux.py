@@ -21,7 +21,13 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 
-from cevns.cli.output import print_json, print_table, reports_input_errors
+from cevns.cli.output import (
+    check_plot_path,
+    print_json,
+    print_table,
+    reports_input_errors,
+    shorten_path,
+)
 from cevns.errors import CevnsInputError, require_choice, require_positive, unknown_name_error
 from cevns.sources.base import DETECTOR_DISTANCE, NeutrinoSource
 from cevns.sources.facilities import facility_names, get_facility
@@ -44,6 +50,11 @@ from cevns.units import GW, MW, GeV, Hz, MeV, au, cm2, eV, m, ns, s, us
 DEFAULT_DISTANCE_M = 20.0
 #: The time after the pulse centre up to which the emitted fraction is reported.
 EARLY_TIME = 1 * us
+
+
+#: ``--distance`` range [m]: 1 cm to 1 Gpc; ``--power`` at most this many GW.
+DISTANCE_RANGE_M = (0.01, 3.0857e25)
+MAX_POWER_GW = 1e4
 
 
 def _time_grid(source: PionDecayAtRest) -> np.ndarray:
@@ -109,6 +120,12 @@ def flux_report(
     """The numbers ``cevns flux`` prints, as a JSON-ready dictionary, and the source."""
     if distance_m is not None:
         require_positive("--distance", distance_m, "m")
+        low, high = DISTANCE_RANGE_M
+        if not low <= distance_m <= high:
+            raise CevnsInputError(
+                f"--distance must lie between {low:g} m and {high:g} m (1 cm to 1 Gpc); "
+                f"got {distance_m:g}"
+            )
         if source_name in DIFFUSE_SOURCES:
             raise CevnsInputError(
                 f"--distance does not apply to the {source_name} source (its flux is given at "
@@ -120,9 +137,15 @@ def flux_report(
         raise CevnsInputError(
             f"--model applies to the solar and supernova sources only; got {source_name!r}"
         )
+    if power_gw is not None and power_gw > MAX_POWER_GW:
+        raise CevnsInputError(
+            f"--power must be a thermal power of at most {MAX_POWER_GW:g} GW; got {power_gw:g}"
+        )
     report: dict[str, Any] = {"source": source_name}
     source: NeutrinoSource
     if source_name == "solar":
+        if model is not None:
+            require_choice("--model", model, solar_model_names())
         source = solar = SolarNeutrinos(model or "B16-GS98")
         distance = 1 * au
         flux = Flux(source, 1 / s, distance)
@@ -227,7 +250,7 @@ def flux_report(
             "model": model or "benchmark",
             "models": ["benchmark", *SUPERNOVA_MODELS],
         }
-    elif Path(source_name).is_file():
+    elif _is_file(source_name):
         source = TabulatedSource.from_file(source_name)
         distance = (distance_m or DEFAULT_DISTANCE_M) * m
         per_second = source.source_unit == "second"
@@ -239,6 +262,11 @@ def flux_report(
             "quantity": "flux [ν cm⁻² s⁻¹]" if per_second
             else f"fluence [ν cm⁻² per {source.source_unit}]",
         }  # fmt: skip
+    elif "/" in source_name or Path(source_name).suffix:
+        raise CevnsInputError(
+            f"source file {shorten_path(source_name)}: not an existing regular file (missing, "
+            "a folder or a pipe); give a table of energies and spectra"
+        )
     else:
         raise unknown_name_error(
             "source (facility, 'reactor', 'supernova', 'solar', 'atmospheric', 'dsnb' or an "
@@ -296,6 +324,7 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     ) -> None:
         """Per-flavour flux, mean energy, endpoint and (pulsed sources) timing."""
+        check_plot_path(plot)
         report, neutrino_source = flux_report(source, distance, power, model)
         if plot is not None:
             from cevns.plotting.sources import plot_source_overview
@@ -388,3 +417,11 @@ def _print_solar(report: dict[str, Any]) -> None:
         ["flavour", report["quantity"], "⟨E⟩ [MeV]"],
         flavors,
     )
+
+
+def _is_file(name: str) -> bool:
+    """Whether ``name`` is an existing file (False for a name the system refuses)."""
+    try:
+        return Path(name).is_file()
+    except OSError:
+        return False

@@ -9,12 +9,13 @@ from typing import Annotated, Any
 import typer
 
 from cevns.cli.output import (
+    check_plot_path,
     parse_positive_list,
     print_json,
     print_table,
     reports_input_errors,
 )
-from cevns.errors import CevnsInputError
+from cevns.errors import CevnsInputError, unknown_name_error
 
 #: WIMP masses [GeV] computed by default (6 and 100 GeV are always among them).
 DEFAULT_MASSES = "1,2,3,4,5,6,8,10,15,20,30,50,100,200,500,1000"
@@ -22,6 +23,21 @@ DEFAULT_MASSES = "1,2,3,4,5,6,8,10,15,20,30,50,100,200,500,1000"
 DEFAULT_EXPOSURES = "0.01,1,100,10000"
 #: Exit code after Ctrl-C (128 + SIGINT, as the other long commands).
 EXIT_INTERRUPTED = 130
+#: Allowed WIMP masses [GeV], exposures [tonne-year], recoil bins and significances [σ].
+MASS_RANGE_GEV = (0.1, 1e5)
+EXPOSURE_RANGE_TONNE_YEAR = (1e-6, 1e9)
+MAX_BINS = 1000
+MAX_SIGNIFICANCE = 40.0
+
+
+def check_range(option: str, values: list[float], allowed: tuple[float, float], unit: str) -> None:
+    """Refuse values of ``option`` outside ``allowed`` (inclusive), in one line."""
+    low, high = allowed
+    for value in values:
+        if not low <= value <= high:
+            raise CevnsInputError(
+                f"{option} must lie between {low:g} and {high:g} {unit}; got {value:g}"
+            )
 
 
 def parse_uncertainties(items: list[str]) -> dict[str, float]:
@@ -54,11 +70,32 @@ def fog_settings(
 ) -> Any:
     """The named input set with the options that were given replaced."""
     from cevns.darkmatter.discovery import DiscoveryCriterion
+    from cevns.darkmatter.fog import default_backgrounds
     from cevns.darkmatter.published import settings_named
     from cevns.errors import require_positive
+    from cevns.sources.solar import solar_model_names
     from cevns.units import keV
 
     settings = settings_named(inputs)
+    if bins is not None and not 2 <= bins <= MAX_BINS:
+        raise CevnsInputError(f"--bins must be between 2 and {MAX_BINS}; got {bins}")
+    if significance is not None and not 0 < significance <= MAX_SIGNIFICANCE:
+        raise CevnsInputError(
+            f"--significance must be a number of σ above 0 and at most {MAX_SIGNIFICANCE:g}; "
+            f"got {significance!r}"
+        )
+    if probability is not None and not 0 < probability < 1:
+        raise CevnsInputError(
+            f"--probability must be between 0 and 1 (exclusive); got {probability!r}"
+        )
+    if solar_model is not None:
+        from cevns.errors import require_choice
+
+        require_choice("--solar-model", solar_model, solar_model_names())
+    known = [b.name for b in default_backgrounds(solar_model or settings.solar_model)]
+    for name in uncertainties or {}:
+        if name not in known:
+            raise unknown_name_error("--uncertainty background", name, known)
     changes: dict[str, Any] = {}
     if threshold is not None:
         changes["threshold"] = float(require_positive("--threshold", threshold, "keV")) * keV
@@ -76,6 +113,11 @@ def fog_settings(
     if uncertainties:
         changes["uncertainties"] = {**settings.uncertainties, **uncertainties}
     settings = dataclasses.replace(settings, **changes)
+    if not settings.threshold < settings.max_recoil:
+        raise CevnsInputError(
+            f"--max-recoil ({settings.max_recoil / keV:g} keV) must exceed --threshold "
+            f"({settings.threshold / keV:g} keV)"
+        )
     settings.binning()  # refuses a bad threshold, range or bin count now, in one line
     return settings
 
@@ -297,8 +339,11 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Discovery limits against exposure and the n = 2 boundary of the neutrino fog."""
+        check_plot_path(plot)
         mass_list = parse_positive_list("--masses", masses, "GeV")
+        check_range("--masses", mass_list, MASS_RANGE_GEV, "GeV")
         exposure_list = parse_positive_list("--exposures", exposures, "tonne-years")
+        check_range("--exposures", exposure_list, EXPOSURE_RANGE_TONNE_YEAR, "tonne-years")
         settings = fog_settings(
             inputs, threshold, max_recoil, bins, significance, probability, solar_model,
             parse_uncertainties(uncertainty or []),

@@ -10,8 +10,10 @@ from __future__ import annotations
 import functools
 import json
 import math
+import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
@@ -109,6 +111,122 @@ def check_form_factor(form_factor: str | None) -> None:
         from cevns.nuclear.form_factors import FORM_FACTOR_MODELS
 
         require_choice("--form-factor", form_factor, FORM_FACTOR_MODELS)
+
+
+#: Figure formats ``--plot`` accepts (matplotlib's, by file extension).
+PLOT_FORMATS = ("png", "pdf", "svg", "svgz", "eps", "ps", "jpg", "jpeg", "tif", "tiff", "webp")
+
+#: Longest name echoed back whole in an error message (longer ones are cut).
+MAX_ECHOED = 60
+
+
+def shorten(text: str, limit: int = MAX_ECHOED) -> str:
+    """``text``, or its first ``limit`` characters and the length, if it is longer."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
+
+
+def shorten_path(path: Path | str, limit: int = 160) -> str:
+    """A path as given, or its last ``limit`` characters (the file's name) if longer."""
+    text = str(path)
+    return text if len(text) <= limit else f"…{text[-limit:]}"
+
+
+def _check_folder(option: str, path: Path) -> None:
+    parent = path.parent
+    if not parent.is_dir():
+        raise CevnsInputError(
+            f"{option} {shorten_path(path)}: the folder {shorten_path(parent)} does not exist; "
+            "create it or choose another path"
+        )
+    if not os.access(parent, os.W_OK):
+        raise CevnsInputError(f"{option} {shorten_path(path)}: the folder is not writable")
+
+
+def check_plot_path(path: Path | None, option: str = "--plot") -> None:
+    """Refuse, before any work, a figure path that cannot be written (None passes): a
+    folder, a missing or read-only parent folder, an extension that is not a format."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise CevnsInputError(
+            f"{option} {shorten_path(path)} is a folder; give a file name such as "
+            f"{shorten_path(path / 'figure.png')}"
+        )
+    extension = path.suffix.lower().lstrip(".")
+    if extension not in PLOT_FORMATS:
+        raise CevnsInputError(
+            f"{option} {shorten_path(path)}: unknown figure format {extension or '(none)'!r}; "
+            f"allowed extensions: {', '.join(PLOT_FORMATS)}"
+        )
+    _check_folder(option, path)
+
+
+def check_output_path(path: Path, option: str = "--output") -> None:
+    """Refuse, before any work, a results file that cannot be written: a folder, a missing
+    or read-only parent folder, an existing file that is not writable."""
+    if path.is_dir():
+        raise CevnsInputError(
+            f"{option} {shorten_path(path)} is a folder; give a file name such as "
+            f"{shorten_path(path / 'scan.jsonl')}"
+        )
+    _check_folder(option, path)
+    if path.exists() and not os.access(path, os.W_OK):
+        raise CevnsInputError(f"{option} {shorten_path(path)}: the file is not writable")
+
+
+def check_data_dir(path: Path | None, option: str = "--data") -> None:
+    """Refuse a ``--data`` that is not an existing folder (None passes)."""
+    if path is not None and not path.is_dir():
+        raise CevnsInputError(
+            f"{option} {shorten_path(path)}: no such folder (the folder holding the release "
+            "folders, such as coherent-csi-2021/)"
+        )
+
+
+def check_distinct(option: str, names: Sequence[str]) -> None:
+    """Refuse an experiment given twice in a joint likelihood (its data would count twice)."""
+    seen: set[str] = set()
+    for name in names:
+        key = str(Path(name).resolve()) if name.endswith(".toml") else name
+        if key in seen:
+            raise CevnsInputError(
+                f"{option}: {shorten_path(name)} is given twice; a joint fit counts each data "
+                "set once"
+            )
+        seen.add(key)
+
+
+def check_name_length(option: str, names: Sequence[str], limit: int = 100) -> None:
+    """Refuse a parameter name longer than ``limit`` characters (none is), in one line."""
+    for name in names:
+        if len(name) > limit:
+            raise CevnsInputError(
+                f"{option}: a parameter name of {len(name)} characters ({shorten(name)}); "
+                "`cevns models` and the documents name every parameter"
+            )
+
+
+def require_finite_report(report: Any, what: str) -> None:
+    """Refuse a result holding NaN or ±inf (named by its key) rather than print it."""
+    for key, value in _numbers(report, ""):
+        if not math.isfinite(value):
+            raise CevnsInputError(
+                f"{what} gives a non-finite result ({key.lstrip('.')} = {value}); the input is "
+                "outside the range where cevns computes reliably"
+            )
+
+
+def _numbers(value: Any, key: str) -> Iterator[tuple[str, float]]:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _numbers(v, f"{key}.{k}")
+    elif isinstance(value, list | tuple):
+        for i, v in enumerate(value):
+            yield from _numbers(v, f"{key}[{i}]")
+    elif isinstance(value, np.ndarray):
+        yield from _numbers(value.tolist(), key)
+    elif isinstance(value, float | np.floating):
+        yield key, float(value)
 
 
 def parse_positive_list(option: str, text: str, unit: str) -> list[float]:

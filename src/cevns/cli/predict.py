@@ -9,7 +9,9 @@ import typer
 
 from cevns.cli.output import (
     FORM_FACTOR_OPTION,
+    check_data_dir,
     check_form_factor,
+    check_plot_path,
     print_json,
     print_table,
     reports_input_errors,
@@ -156,6 +158,8 @@ def register(app: typer.Typer) -> None:
         from cevns.experiments.prediction import predict
 
         check_form_factor(form_factor)
+        check_plot_path(plot)
+        check_data_dir(data)
         if plot is not None and len(experiments) > 1:
             raise CevnsInputError(
                 f"--plot draws one experiment; got {len(experiments)} ({', '.join(experiments)})"

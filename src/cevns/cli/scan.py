@@ -21,14 +21,21 @@ import typer
 from cevns.cli.fit import parse_assignments
 from cevns.cli.output import (
     FORM_FACTOR_OPTION,
+    check_data_dir,
+    check_distinct,
     check_form_factor,
+    check_name_length,
+    check_output_path,
+    check_plot_path,
     print_json,
     print_table,
     reports_input_errors,
+    shorten,
 )
 from cevns.errors import CevnsInputError
 
 if TYPE_CHECKING:
+    from cevns.stats.grid import ScanAxis
     from cevns.stats.likelihood import LikelihoodRecipe
 
 #: Exit code of a run stopped by Ctrl-C (128 + SIGINT, the shell convention).
@@ -39,6 +46,12 @@ MAX_PRINTED_ROWS = 200
 
 #: How long to try reaching a Dask scheduler.
 SCHEDULER_TIMEOUT = "10s"
+
+#: Largest grid a scan or limit accepts (points; a 2D scan counts the product).
+MAX_GRID_POINTS = 1_000_000
+
+#: Most local worker processes ``--workers`` accepts.
+MAX_WORKERS = 256
 
 
 # Options shared by both commands (module level: Typer reads the annotations by name).
@@ -79,6 +92,82 @@ def likelihood_recipe(
         hold_signal_scales=scanned_model,
         form_factor=form_factor,
     )
+
+
+def check_run_options(
+    axes: Sequence[ScanAxis], option: str, workers: int, output: Path, plot: Path | None
+) -> None:
+    """Refuse, before any work, a grid above :data:`MAX_GRID_POINTS`, an axis outside a
+    new-physics parameter's range, a worker count outside 1…:data:`MAX_WORKERS` and an
+    output or figure file that cannot be written."""
+    from cevns.interactions.models import PARAMETERS
+
+    check_name_length(option, [axis.name for axis in axes])
+    points = math.prod(axis.count for axis in axes)
+    if points > MAX_GRID_POINTS:
+        raise CevnsInputError(
+            f"{option}: {' × '.join(str(a.count) for a in axes)} = {points} grid points; at "
+            f"most {MAX_GRID_POINTS} are allowed (use fewer points per axis)"
+        )
+    names = [axis.name for axis in axes]
+    if len(set(names)) < len(names):
+        raise CevnsInputError(f"{option} names {names[0]} twice; scan two different parameters")
+    for axis in axes:
+        if axis.name in PARAMETERS:
+            low, high = PARAMETERS[axis.name].limits
+            if (low is not None and axis.low < low) or (high is not None and axis.high > high):
+                raise CevnsInputError(
+                    f"{option} {axis.name}={axis.low:g}:{axis.high:g}: outside the parameter's "
+                    f"range [{'-inf' if low is None else f'{low:g}'}, "
+                    f"{'inf' if high is None else f'{high:g}'}] (cevns models)"
+                )
+    if not 1 <= workers <= MAX_WORKERS:
+        raise CevnsInputError(f"--workers must be between 1 and {MAX_WORKERS}; got {workers}")
+    check_output_path(output)
+    check_plot_path(plot)
+
+
+def check_inputs(experiments: Sequence[str], data: Path | None) -> None:
+    """Refuse a missing ``--data`` folder or an experiment given twice."""
+    check_data_dir(data)
+    check_distinct("EXPERIMENTS", experiments)
+
+
+def check_limit_pair(mass: str, coupling: str) -> None:
+    """Refuse a ``--mass`` that is not a mediator mass, or a ``--coupling`` that is not a
+    coupling of that mediator (``zprime_mass`` with ``zprime_bl_g``, ``scalar_mass`` with
+    ``scalar_g``, ``sterile_dm2`` with ``sterile_ue4_sq``)."""
+    from cevns.interactions.models import PARAMETERS
+
+    pairs = {
+        name: [
+            n
+            for n in PARAMETERS
+            if n.startswith(name.removesuffix("_mass") + "_") and n.endswith("_g")
+        ]
+        for name in PARAMETERS
+        if name.endswith("_mass")
+    }
+    pairs["sterile_dm2"] = [n for n in PARAMETERS if n.startswith("sterile_") and n.endswith("_sq")]
+    if mass not in pairs:
+        raise CevnsInputError(
+            f"--mass {shorten(mass)} is not a mediator mass; allowed: {', '.join(pairs)}"
+        )
+    if coupling not in pairs[mass]:
+        raise CevnsInputError(
+            f"--coupling {shorten(coupling)} is not a coupling of {mass}; allowed: "
+            f"{', '.join(pairs[mass])}"
+        )
+
+
+def _check_fixed(fixed: dict[str, float], varied: Sequence[str]) -> None:
+    for name, value in fixed.items():
+        if name in varied:
+            raise CevnsInputError(
+                f"--fix {shorten(name)}: the parameter is scanned; leave out --fix or the scan"
+            )
+        if not math.isfinite(value):
+            raise CevnsInputError(f"--fix {shorten(name)}={value}: the value must be finite")
 
 
 def axis_labels(names: Iterable[str]) -> dict[str, str]:
@@ -277,9 +366,12 @@ def register(app: typer.Typer) -> None:
         if not 1 <= len(axes) <= 2:
             raise CevnsInputError(f"--param must be given once or twice; got {len(axes)}")
         names = [axis.name for axis in axes]
-        fixed = parse_assignments(fix or [])
-        recipe = likelihood_recipe(experiments, data, names, fixed, form_factor)
         path = output or default_output("scan", experiments, names)
+        check_run_options(axes, "--param", workers, path, plot)
+        check_inputs(experiments, data)
+        fixed = parse_assignments(fix or [])
+        _check_fixed(fixed, names)
+        recipe = likelihood_recipe(experiments, data, names, fixed, form_factor)
         try:
             with executor_for(scheduler, workers) as (executor, count):
                 table = run_scan(
@@ -335,9 +427,13 @@ def register(app: typer.Typer) -> None:
         axis = ScanAxis.parse(mass, "--mass")
         if not 0.0 < cl < 1.0:
             raise CevnsInputError(f"--cl (confidence level) must be between 0 and 1; got {cl!r}")
-        fixed = parse_assignments(fix or [])
-        recipe = likelihood_recipe(experiments, data, [axis.name, coupling], fixed, form_factor)
+        check_limit_pair(axis.name, coupling)
         path = output or default_output("limit", experiments, [coupling, axis.name])
+        check_run_options([axis], "--mass", workers, path, plot)
+        check_inputs(experiments, data)
+        fixed = parse_assignments(fix or [])
+        _check_fixed(fixed, [axis.name, coupling])
+        recipe = likelihood_recipe(experiments, data, [axis.name, coupling], fixed, form_factor)
         try:
             with executor_for(scheduler, workers) as (executor, count):
                 table = run_limit(

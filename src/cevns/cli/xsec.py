@@ -9,7 +9,12 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 
-from cevns.cli.output import print_json, print_table, reports_input_errors
+from cevns.cli.output import (
+    print_json,
+    print_table,
+    reports_input_errors,
+    require_finite_report,
+)
 from cevns.errors import CevnsInputError, require_choice, require_positive
 from cevns.interactions.couplings import standard_model_couplings
 from cevns.interactions.cross_section import differential_cross_section, total_cross_section
@@ -23,6 +28,20 @@ FLAVOR_CHOICES = ("e", "mu", "tau")
 SPECTRUM_POINTS = 41
 #: ``--channel`` values: elastic CEvNS and the inelastic processes of cevns.inelastic.
 CHANNEL_CHOICES = ("cevns", "cc", "nc", "nin-1n", "nin-2n")
+#: The neutrino energies ``cevns xsec`` accepts, in MeV: 1 eV to 1 GeV (coherence is lost
+#: long before 1 GeV, and the quadrature's cost grows as E²).
+ENERGY_RANGE_MEV = (1e-6, 1e3)
+
+
+def checked_energy(energy_mev: float) -> float:
+    """``--energy`` in internal units; a one-line error outside :data:`ENERGY_RANGE_MEV`."""
+    value = float(require_positive("--energy", energy_mev, "MeV"))
+    low, high = ENERGY_RANGE_MEV
+    if not low <= value <= high:
+        raise CevnsInputError(
+            f"--energy must be between {low:g} and {high:g} MeV (1 eV to 1 GeV); got {value:g}"
+        )
+    return value * MeV
 
 
 def cross_section_report(
@@ -39,7 +58,7 @@ def cross_section_report(
     nuclei weighted by atoms per formula unit) and the recoil endpoint is that of its
     lightest nucleus.
     """
-    energy = float(require_positive("--energy", energy_mev, "MeV")) * MeV
+    energy = checked_energy(energy_mev)
     require_choice("--flavor", flavor, FLAVOR_CHOICES)
     require_choice("--form-factor", form_factor, FORM_FACTOR_MODELS)
     material = get_target(target)
@@ -72,6 +91,7 @@ def cross_section_report(
     }
     if spectrum:
         report["spectrum"] = _spectrum(material, energy, neutrino, form_factor, report)
+    require_finite_report(report, f"--energy {energy_mev:g}")
     return report
 
 
@@ -83,7 +103,7 @@ def inelastic_report(
     charge — are null), summed over the isotopes of ``target`` that have the channel."""
     from cevns.inelastic.channels import channels_for_target, targets_for
 
-    energy = float(require_positive("--energy", energy_mev, "MeV")) * MeV
+    energy = checked_energy(energy_mev)
     require_choice("--channel", channel, CHANNEL_CHOICES)
     require_choice("--flavor", flavor, FLAVOR_CHOICES)
     neutrino = f"nu_{flavor}" + ("_bar" if antineutrino else "")
@@ -131,7 +151,7 @@ def inelastic_report(
             f"--channel {channel!r} has no cross section for {name}; allowed targets: "
             f"{', '.join(targets_for(channel))}"
         )
-    return {
+    report: dict[str, Any] = {
         "target": name,
         "neutrino_energy_mev": energy / MeV,
         "flavor": neutrino,
@@ -144,6 +164,8 @@ def inelastic_report(
         "weak_charge": None,
         "isotopes": rows,
     }
+    require_finite_report(report, f"--energy {energy_mev:g}")
+    return report
 
 
 def _spectrum(material, energy, neutrino, form_factor, report) -> dict[str, list[float]]:

@@ -74,7 +74,7 @@ class BackgroundSpec(StrictModel):
     """
 
     name: Name
-    counts: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    counts: float | None = Field(default=None, ge=0, le=1e15, allow_inf_nan=False)
     rate: RateSpec | None = None
     uncertainty: float = Field(default=0.0, ge=0, allow_inf_nan=False)
     prior: Literal["gaussian", "lognormal"] = "gaussian"

@@ -87,11 +87,11 @@ def load_combination(name_or_path: str | Path) -> tuple[CombinationSpec, Path | 
     if text in combination_names():
         return _shipped(text), None
     path = Path(text)
-    if path.suffix != ".toml" or not path.is_file():
-        return None
     try:
+        if path.suffix != ".toml" or not path.is_file():
+            return None
         document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError, RecursionError):
         return None  # the experiment loader reports it
     if "combine" not in document:
         return None

@@ -31,8 +31,14 @@ def validation_message(error: ValidationError, origin: str) -> str:
         message = "this field is required but missing"
     elif first["type"] == "extra_forbidden":
         message = "unknown field (check the spelling; see `cevns experiment show` for the layout)"
+    if len(message) > MAX_MESSAGE:
+        message = f"{message[:MAX_MESSAGE]}… (cut)"
     extra = f" (and {len(error.errors()) - 1} more problems)" if len(error.errors()) > 1 else ""
     return f"{origin}: {location or 'top level'}: {message}{extra}"
+
+
+#: Longest message of a field's validator quoted whole (longer ones echo long input).
+MAX_MESSAGE = 240
 
 
 def parse_experiment(document: dict, origin: str = "experiment") -> ExperimentSpec:
@@ -99,16 +105,38 @@ def load_experiment(name_or_path: str | os.PathLike[str]) -> ExperimentSpec:
     if text in preset_names():
         return _load_preset(text)
     path = Path(text)
-    if path.suffix == ".toml" or path.exists():
+    if path.suffix == ".toml" or _exists(path):
+        if not _exists(path):
+            raise CevnsInputError(f"experiment file {_shorten(text)!r} does not exist")
         if not path.is_file():
-            raise CevnsInputError(f"experiment file {text!r} does not exist")
+            raise CevnsInputError(
+                f"experiment file {_shorten(text)!r} is not a regular file (a folder, pipe or "
+                "device); give the path of a TOML document"
+            )
         try:
             document = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as error:
             raise CevnsInputError(f"{path.name}: not valid TOML: {error}") from None
+        except RecursionError:
+            raise CevnsInputError(
+                f"{path.name}: not a usable TOML document (arrays or tables nested too deeply)"
+            ) from None
         except UnicodeDecodeError:
             raise CevnsInputError(f"{path.name}: not UTF-8 text (is it a TOML file?)") from None
         except OSError as error:
             raise CevnsInputError(f"{path.name}: cannot be read ({error.strerror})") from None
         return parse_experiment(document, path.name).with_folder(path.resolve().parent)
     raise unknown_name_error("experiment preset", text, preset_names())
+
+
+def _exists(path: Path) -> bool:
+    """``path.exists()``, False for a name the system refuses (too long, for example)."""
+    try:
+        return path.exists()
+    except OSError:
+        return False
+
+
+def _shorten(text: str, limit: int = 160) -> str:
+    """A path as given, or its last ``limit`` characters (the file's name) if longer."""
+    return text if len(text) <= limit else f"…{text[-limit:]}"

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     Field,
-    PositiveFloat,
     PrivateAttr,
     ValidationError,
     field_validator,
@@ -53,13 +53,49 @@ from cevns.experiments.background_schema import (
 from cevns.experiments.inelastic_schema import InelasticSpec
 from cevns.experiments.template_schema import RecoilTemplatesSpec
 from cevns.nuclear.materials import get_material
-from cevns.quantities import BeamEnergy, Energy, Exposure, Length, Mass, Power, Time
+from cevns.quantities import (
+    BeamEnergy,
+    Energy,
+    Exposure,
+    Length,
+    Mass,
+    Power,
+    Time,
+    format_quantity,
+)
+from cevns.units import GeV, eV, kg, kpc, mm, us
 
 PositiveLength = Annotated[Length, Field(gt=0)]
 PositiveMass = Annotated[Mass, Field(gt=0)]
 PositiveTime = Annotated[Time, Field(gt=0)]
 PositiveEnergy = Annotated[Energy, Field(gt=0)]
 PositivePower = Annotated[Power, Field(gt=0)]
+#: A positive finite number below 1e100 (counts of protons, yields, light yields, …).
+PositiveFloat = Annotated[float, Field(gt=0, lt=1e100, allow_inf_nan=False)]
+#: A finite bin edge of at most 1e12 in magnitude (in the document's unit).
+Edge = Annotated[float, Field(ge=-1e12, le=1e12, allow_inf_nan=False)]
+
+
+def _within(dimension: str, low: float, high: float) -> AfterValidator:
+    """A validator refusing a quantity outside [low, high] (internal units), in one line."""
+
+    def check(value: float) -> float:
+        if not low <= value <= high:
+            raise ValueError(
+                f"must lie between {format_quantity(low, dimension)} and "
+                f"{format_quantity(high, dimension)}; got {format_quantity(value, dimension)}"
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+#: A detector's mass (1 µg to 10 Mt), its distance (1 mm to 1 Gpc), a line's energy (1 eV to
+#: 1 GeV: coherence is long lost above) and a pulse width (at most 1 s).
+DetectorMass = Annotated[PositiveMass, _within("mass", 1e-9 * kg, 1e10 * kg)]
+DetectorDistance = Annotated[PositiveLength, _within("length", 1 * mm, 1e6 * kpc)]
+LineEnergy = Annotated[PositiveEnergy, _within("energy", 1 * eV, 1 * GeV)]
+PulseWidth = Annotated[PositiveTime, _within("time", 0.0, 1e6 * us)]
 
 
 # --- sources ------------------------------------------------------------------------------
@@ -68,8 +104,8 @@ class GaussianPulseSpec(StrictModel):
 
     shape: Literal["gaussian"] = "gaussian"
     mean: Time = 0.0
-    fwhm: PositiveTime | None = None
-    sigma: PositiveTime | None = None
+    fwhm: PulseWidth | None = None
+    sigma: PulseWidth | None = None
 
     @model_validator(mode="after")
     def _one_width(self) -> GaussianPulseSpec:
@@ -128,7 +164,7 @@ class MonochromaticSpec(StrictModel):
     """A line of one flavour: ``energy``; ``neutrinos_per_unit`` per source unit."""
 
     kind: Literal["monochromatic"]
-    energy: PositiveEnergy
+    energy: LineEnergy
     flavor: str = "nu_e"
     neutrinos_per_unit: PositiveFloat = 1.0
     reference: str = ""
@@ -366,8 +402,8 @@ class DetectorSpec(StrictModel):
     """Target material (name or formula), its mass and the distance from the source."""
 
     material: str
-    mass: PositiveMass
-    distance: PositiveLength
+    mass: DetectorMass
+    distance: DetectorDistance
     reference: str = ""
 
     @field_validator("material")
@@ -467,9 +503,9 @@ class BinningSpec(StrictModel):
     """
 
     observable: ObservableKind
-    observable_edges: list[float] | None = Field(default=None, min_length=2)
+    observable_edges: list[Edge] | None = Field(default=None, min_length=2)
     observable_unit: Literal["keVee", "keVnr", "keV", "eV", "MeV"] | None = None
-    time_edges: list[float] | None = Field(default=None, min_length=2)
+    time_edges: list[Edge] | None = Field(default=None, min_length=2)
     time_unit: Literal["ns", "us", "ms", "s"] = "us"
     reference: str = ""
 
