@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from contextlib import ExitStack, contextmanager
@@ -38,9 +40,26 @@ class SerialExecutor(Executor):
         return future
 
 
+#: How often a local worker checks that its parent is alive (seconds).
+PARENT_CHECK_INTERVAL = 0.5
+
+
 def _ignore_interrupts() -> None:
-    """Worker initializer: Ctrl-C is handled by the parent, which stops the run."""
+    """Worker initializer: Ctrl-C is handled by the parent, which stops the run; the worker
+    exits as soon as its parent is gone (killed with ``kill -9``, for example), so that no
+    worker — nor the resource tracker they keep open — outlives the run."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+    threading.Thread(
+        target=_exit_with_parent, args=(parent,), name="cevns-parent-watchdog", daemon=True
+    ).start()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Exit this process at once when its parent ``parent`` is no longer its parent."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_INTERVAL)
+    os._exit(1)
 
 
 #: Thread-count settings of the numerical libraries, set to 1 in local workers.
