@@ -6,6 +6,7 @@ import sys
 from typing import Annotated, Any
 
 import typer
+from typer._click.exceptions import UsageError  # the Click copy Typer raises from
 from typer.core import TyperGroup
 
 from cevns.cli import (
@@ -22,9 +23,6 @@ from cevns.cli import (
     xsec,
 )
 
-#: Click's usage error as Typer raises it (Typer carries its own copy of Click).
-_UsageError = typer.BadParameter.__mro__[1]
-
 
 class _OneLineUsageErrors(TyperGroup):
     """The command group: a usage error of a command (a value that is not a number, a
@@ -33,7 +31,7 @@ class _OneLineUsageErrors(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except _UsageError as error:
+        except UsageError as error:  # Typer's own copy of Click's
             message = " ".join(error.format_message().split())
             command = error.ctx.command_path if error.ctx is not None else "cevns"
             sys.stderr.write(f"error: {message} (see {command} --help)\n")

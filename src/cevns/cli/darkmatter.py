@@ -43,8 +43,8 @@ def _check_options(numbers: dict[str, float | None], choices: dict[str, tuple[st
     for option, value in numbers.items():
         if value is not None:
             require_non_negative(option, value)
-    for option, (value, allowed) in choices.items():
-        require_choice(option, value, allowed)
+    for option, (name, allowed) in choices.items():
+        require_choice(option, name, allowed)
 
 
 def register(app: typer.Typer) -> None:
