@@ -53,7 +53,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cevns.constants import pdg_lifetime, pdg_mass
+from cevns.constants import (
+    charged_pion_mass,
+    neutron_mass,
+    pdg_lifetime,
+    pdg_mass,
+    proton_mass,
+)
 from cevns.errors import CevnsInputError, require_non_negative, require_positive
 from cevns.units import MeV, cm
 
@@ -63,11 +69,10 @@ PI0_LIFETIME: float = pdg_lifetime(111)
 #: η mass and lifetime (PDG 2026 via particle; lifetime from the total width 1.31 keV).
 ETA_MASS: float = pdg_mass(221)
 ETA_LIFETIME: float = pdg_lifetime(221)
-#: Charged-pion mass (PDG 2026 via particle).
-PION_CHARGED_MASS: float = pdg_mass(211)
-#: Proton and neutron masses (PDG 2026 via particle).
-PROTON_MASS: float = pdg_mass(2212)
-NEUTRON_MASS: float = pdg_mass(2112)
+#: Charged-pion, proton and neutron masses: those of :mod:`cevns.constants`.
+PION_CHARGED_MASS: float = charged_pion_mass
+PROTON_MASS: float = proton_mass
+NEUTRON_MASS: float = neutron_mass
 
 #: BR(π⁰ → γγ) = 0.98823 (PDG 2024, π⁰ listing).
 PI0_GAMMA_GAMMA: float = 0.98823
