@@ -22,8 +22,8 @@ import time
 import numpy as np
 from timing import median_time
 
-import cevns.stats.assemble as assemble
 import cevns.stats.cost as cost_module
+import cevns.stats.signal_component as signal_component
 from cevns.stats.assemble import build_analysis
 from cevns.stats.fit import fit
 
@@ -40,13 +40,13 @@ def main() -> None:
     analysis = build_analysis("coherent-csi-2021", model_parameters=dict.fromkeys(PARAMETERS))
     setup_polynomial = time.perf_counter() - start
     polynomial = analysis.data.model.component("cevns").nominal
-    assemble.POLYNOMIAL_SIGNALS = False
+    signal_component.POLYNOMIAL_SIGNALS = False
     direct = (
         build_analysis("coherent-csi-2021", model_parameters=dict.fromkeys(PARAMETERS))
         .data.model.component("cevns")
         .nominal
     )
-    assemble.POLYNOMIAL_SIGNALS = True
+    signal_component.POLYNOMIAL_SIGNALS = True
 
     rng = np.random.default_rng(1)
     points = rng.uniform(-0.5, 0.5, (args.repeat, 2))

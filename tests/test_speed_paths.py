@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import cevns.stats.assemble as assemble
 import cevns.stats.cost as cost_module
+import cevns.stats.signal_component as signal_component
 from cevns.stats.analysis import combine
 from cevns.stats.assemble import build_analysis
 from cevns.stats.fit import fit
@@ -26,11 +26,11 @@ def signal_functions(data_dir, parameters):
     """(fast, direct) signal functions of the CsI analysis with new-physics ``parameters``."""
     analysis = build_analysis(CSI, data_dir, model_parameters=dict.fromkeys(parameters))
     fast = analysis.data.model.component("cevns").nominal
-    assemble.POLYNOMIAL_SIGNALS = False
+    signal_component.POLYNOMIAL_SIGNALS = False
     try:
         direct_analysis = build_analysis(CSI, data_dir, model_parameters=dict.fromkeys(parameters))
     finally:
-        assemble.POLYNOMIAL_SIGNALS = True
+        signal_component.POLYNOMIAL_SIGNALS = True
     return analysis, fast, direct_analysis.data.model.component("cevns").nominal
 
 

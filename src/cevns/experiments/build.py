@@ -17,10 +17,10 @@ from cevns.detectors.recoil_templates import RecoilTemplateResponse
 from cevns.detectors.smearing import Smearing
 from cevns.errors import CevnsInputError
 from cevns.experiments.histograms import read_table
-from cevns.experiments.schema import (
+from cevns.experiments.schema import ExperimentSpec
+from cevns.experiments.source_schema import (
     AtmosphericSpec,
     DsnbSpec,
-    ExperimentSpec,
     MonochromaticSpec,
     PionDecayAtRestSpec,
     ReactorSpec,
