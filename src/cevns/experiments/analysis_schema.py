@@ -304,10 +304,16 @@ class SignalSpec(StrictModel):
 class SampleSpec(StrictModel):
     """Observed data: an event list or a histogram (table), and the components that
     contribute to it (default: all). ``auxiliary`` samples constrain nuisances (an
-    anti-coincident or beam-off sample) and are left out of the goodness of fit."""
+    anti-coincident or beam-off sample) and are left out of the goodness of fit.
+
+    ``data = "asimov"`` makes a projection's sample: the expected counts of its components
+    at the nominal parameters (every start value, new-physics parameters at their
+    Standard-Model values), the Asimov data set of G. Cowan, K. Cranmer, E. Gross,
+    O. Vitells, Eur. Phys. J. C 71, 1554 (2011), Sec. 3.2, whose fits give the median
+    sensitivity. Only documents of ``kind = "projection"`` may use it."""
 
     name: Name
-    data: TableSpec
+    data: TableSpec | Literal["asimov"]
     components: list[Name] | None = None
     auxiliary: bool = False
 

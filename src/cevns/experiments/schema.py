@@ -214,6 +214,18 @@ class ExperimentSpec(StrictModel):
         return self
 
     @model_validator(mode="after")
+    def _asimov_only_in_projections(self) -> ExperimentSpec:
+        # Asimov data are the model's own expectation: a measurement must name its data.
+        samples = self.analysis.samples if self.analysis is not None else []
+        asimov = [s.name for s in samples if s.data == "asimov"]
+        if asimov and self.kind != "projection":
+            raise ValueError(
+                f"analysis.samples.{asimov[0]}.data: 'asimov' (the expected counts as data) "
+                f"belongs to kind = 'projection' documents; this one is kind = {self.kind!r}"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _inelastic_channels_exist(self) -> ExperimentSpec:
         # Each inelastic channel must have a target among the detector's isotopes.
         if self.inelastic is not None:

@@ -252,11 +252,14 @@ def build_document_analysis(
     samples = []
     for sample in analysis_spec.samples:
         names = sample.components or list(components)
-        observed, _ = table_histogram(
-            sample.data, axes, f"analysis.samples.{sample.name}.data", base_dir=folders[0],
-            data_dir=data_dir,
-        )  # fmt: skip
         model = BinnedModel([components[n] for n in names])
+        if sample.data == "asimov":
+            observed = model.expected(_nominal_values(parameters, model_parameters))
+        else:
+            observed, _ = table_histogram(
+                sample.data, axes, f"analysis.samples.{sample.name}.data",
+                base_dir=folders[0], data_dir=data_dir,
+            )  # fmt: skip
         samples.append(
             PoissonHistogram(
                 observed, model, f"{document.name}:{sample.name}", limits, sample.auxiliary
@@ -283,6 +286,20 @@ def build_document_analysis(
         form_factor=engine.form_factor,
         source_flux=source_flux(experiment),
     )
+
+
+def _nominal_values(
+    parameters: Mapping[str, ParameterDeclaration], model_parameters: Mapping[str, float]
+) -> dict[str, float]:
+    """Where Asimov data are evaluated: every parameter at its fixed or start value, the
+    new-physics parameters at their Standard-Model values (not the fit's start), so that
+    a scan's projection is the same data set at every point."""
+    values = {n: p.fixed if p.fixed is not None else p.start for n, p in parameters.items()}
+    if model_parameters:
+        from cevns.interactions.models import default_values
+
+        values.update(default_values(model_parameters))
+    return values
 
 
 def build_analysis(
