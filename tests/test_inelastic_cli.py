@@ -6,6 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cevns.cli.app import app
+from cevns.errors import CevnsInputError
 from cevns.inelastic.channels import get_channel
 from cevns.units import MeV, cm2
 
@@ -98,3 +99,16 @@ def test_bad_combinations_are_one_line_errors(arguments, message):
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0] == message
+
+
+def test_iron_neutron_channels_say_why_they_are_missing():
+    # Issue 13 asks for nin-1n/nin-2n on 56Fe; no cited table was available offline, and
+    # the refusal says so (channels.toml [missing]) instead of inventing one.
+    for process in ("nin-1n", "nin-2n"):
+        result = runner.invoke(app, ["xsec", "Fe56", "--energy", "30", "--channel", process])
+        assert result.exit_code == 2
+        [line] = result.output.strip().splitlines()
+        assert line.startswith(f"error: --channel '{process}' has no cross section for Fe56; ")
+        assert "Kolbe and K. Langanke, Phys. Rev. C 63, 025802 (2001)" in line
+    with pytest.raises(CevnsInputError, match="could not be read here"):
+        get_channel("nin-1n", "Fe56")

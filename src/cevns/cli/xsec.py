@@ -101,7 +101,7 @@ def inelastic_report(
     """The ``cevns xsec --channel`` report of an inelastic process (the keys of
     :func:`cross_section_report`; the CEvNS-only ones — form factor, recoil endpoint, weak
     charge — are null), summed over the isotopes of ``target`` that have the channel."""
-    from cevns.inelastic.channels import channels_for_target, targets_for
+    from cevns.inelastic.channels import channels_for_target, missing_reason, targets_for
 
     energy = checked_energy(energy_mev)
     require_choice("--channel", channel, CHANNEL_CHOICES)
@@ -147,9 +147,10 @@ def inelastic_report(
             }
         )
     if not rows:
+        reason = missing_reason(channel, name)
         raise CevnsInputError(
             f"--channel {channel!r} has no cross section for {name}; allowed targets: "
-            f"{', '.join(targets_for(channel))}"
+            f"{', '.join(targets_for(channel))}" + (f" ({reason})" if reason else "")
         )
     report: dict[str, Any] = {
         "target": name,

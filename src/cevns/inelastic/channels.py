@@ -213,9 +213,21 @@ def _component(spec: dict, channel: str, flavor: str, threshold: float) -> Compo
 
 
 @cache
-def _registry() -> dict[str, Channel]:
+def _document() -> dict:
     text = resources.files("cevns.inelastic").joinpath("data", "channels.toml").read_text("utf-8")
-    document = tomllib.loads(text)
+    return tomllib.loads(text)
+
+
+def missing_reason(process: str, target: str) -> str:
+    """Why ``process`` on ``target`` has no cross section (``[missing]`` of channels.toml),
+    or an empty string when no reason is recorded."""
+    name = canonical_isotope_name(target) or target
+    return str(_document().get("missing", {}).get(f"{process}:{name}", ""))
+
+
+@cache
+def _registry() -> dict[str, Channel]:
+    document = _document()
     citations = document["sources"]
     registry: dict[str, Channel] = {}
     for spec in document["channel"]:
@@ -275,9 +287,11 @@ def get_channel(process: str, target: str, parameter: str = "channel") -> Channe
     name = canonical_isotope_name(target) or target
     channel = _registry().get(f"{process}:{name}")
     if channel is None:
+        reason = missing_reason(process, target)
         raise CevnsInputError(
             f"{parameter} {process!r} has no cross section for target {target!r}; "
             f"allowed targets: {', '.join(targets_for(process))}"
+            + (f" ({reason})" if reason else "")
         )
     return channel
 
@@ -289,5 +303,6 @@ __all__ = [
     "channel_names",
     "channels_for_target",
     "get_channel",
+    "missing_reason",
     "targets_for",
 ]
