@@ -3,7 +3,10 @@
 The χ–nucleus histogram (:mod:`cevns.beamdump.signal`), normalised to one event, enters
 every measured sample of the document's likelihood (CsI 2021: the coincident data) as the
 component ``dark-matter`` scaled by ``dm_events`` ≥ 0, fitted with CEvNS, the steady
-state, BRN and NIN and their priors (``cevns.stats.assemble``).
+state, BRN and NIN and their priors (``cevns.stats.assemble``). The dark matter is folded
+through the ±1σ responses of the document's signal systematics too (quenching and
+efficiency variants of the CsI release), so it follows the same nuisances as the CEvNS
+(:func:`response_variants`); ``dm_events`` counts events with the nominal response.
 
 **Event-count limits.** Δχ²(N) is the profile (every other parameter refitted) relative
 to the best fit with N ≥ 0. COHERENT (arXiv:2110.11453) took the critical values from the
@@ -28,6 +31,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,6 +39,8 @@ from scipy.optimize import brentq
 from scipy.special import ndtr
 
 from cevns.errors import CevnsInputError
+from cevns.experiments.build import Experiment
+from cevns.experiments.schema import ExperimentSpec
 from cevns.stats.analysis import Analysis
 from cevns.stats.cost import PoissonHistogram
 from cevns.stats.fit import fit
@@ -55,24 +61,36 @@ def with_dark_matter(
     unit_histogram: np.ndarray,
     upper: float = 2000.0,
     timing: tuple[np.ndarray, np.ndarray] | None = None,
+    response: Sequence[tuple[str, np.ndarray, np.ndarray | None]] = (),
 ) -> Analysis:
     """``base`` with the component ``dark-matter`` (``unit_histogram`` × ``dm_events``) in
     each measured sample; ``timing`` = (up, down) histograms with the pulse moved by ±1σ
-    make the shape follow :data:`TIMING_PARAMETER`."""
+    make the shape follow :data:`TIMING_PARAMETER`; ``response`` = (parameter, up, down)
+    histograms folded with the ±1σ responses of the document's signal systematics make it
+    follow the same nuisances as the CEvNS (:func:`response_variants`). ``dm_events`` is
+    the number of events with the nominal response."""
     total = float(np.sum(unit_histogram))
     if not total > 0:
         raise CevnsInputError("the dark-matter histogram has no events in the analysis region")
     shape = np.asarray(unit_histogram, dtype=float) / total
     limits = {**base.limits, DM_PARAMETER: (0.0, upper)}
+    variations = list(response)
+    if timing is not None:
+        variations.append((TIMING_PARAMETER, timing[0], timing[1]))
+    systematics = tuple(
+        ShapeSystematic.from_histograms(
+            name,
+            shape,
+            np.asarray(up, dtype=float) / total,
+            None if down is None else np.asarray(down, dtype=float) / total,
+        )
+        for name, up, down in variations
+    )
     samples = []
     for sample in base.samples:
         if sample.auxiliary:
             samples.append(sample)
             continue
-        systematics: tuple[ShapeSystematic, ...] = ()
-        if timing is not None:
-            up, down = (np.asarray(h, dtype=float) / total for h in timing)
-            systematics = (ShapeSystematic.from_histograms(TIMING_PARAMETER, shape, up, down),)
         dark = Component(DM_COMPONENT, shape, (DM_PARAMETER,), systematics)
         model = BinnedModel([*sample.model.components, dark])
         samples.append(PoissonHistogram(sample.observed, model, sample.name, limits, False))
@@ -142,7 +160,18 @@ def event_limit(analysis: Analysis, confidence_level: float = 0.9) -> EventLimit
         return _profile(cost, best, n) - feldman_cousins_critical(n / sigma, confidence_level)
 
     low = n0 + 1e-6
-    fc = wilks if excess(low) >= 0 else float(brentq(excess, low, wilks, xtol=1e-3))
+    if excess(low) >= 0:
+        fc = n0
+    else:
+        # The FC critical value is at most the Wilks one, so the crossing lies below the
+        # Wilks limit; the profile is refitted at each point, so near μ ≫ σ (critical value
+        # ≈ 2.71) its value at the Wilks limit can fall short by the fit tolerance: widen.
+        high = wilks
+        for _ in range(20):
+            if excess(high) >= 0:
+                break
+            high = n0 + 1.1 * (high - n0) + 1e-3
+        fc = float(brentq(excess, low, high, xtol=1e-3))
     return EventLimit(n0, fc, wilks, sigma, best.minimum, analysis.signal_events(best.values))
 
 
@@ -252,6 +281,40 @@ def csi_analysis(
     return build_document_analysis(spec, data_dir), build_experiment(spec, data_dir), spec
 
 
+def response_variants(
+    spec: ExperimentSpec, data_dir: str | os.PathLike[str] | None
+) -> list[tuple[str, Experiment, Experiment | None]]:
+    """The document's response systematics of the signal (quenching, efficiency, …; not
+    the pulse time, which :data:`TIMING_PARAMETER` handles) as (parameter, +1σ experiment,
+    −1σ experiment or None): the dark matter folded through them follows the same
+    nuisances as the CEvNS, as in COHERENT's fit (arXiv:2110.11453)."""
+    from cevns.experiments.analysis_schema import ResponseChange
+    from cevns.experiments.build import build_experiment
+    from cevns.stats.signal_component import changed_document
+
+    if spec.analysis is None:
+        return []
+    out: list[tuple[str, Experiment, Experiment | None]] = []
+    for systematic in spec.analysis.signal.systematics:
+        changes = [c for c in (systematic.up, systematic.down) if c is not None]
+        if (
+            systematic.kind != "response"
+            or systematic.parameter == TIMING_PARAMETER
+            or not all(isinstance(c, ResponseChange) and c.pulse_mean is None for c in changes)
+        ):
+            continue
+        built = [
+            build_experiment(changed_document(spec, c), data_dir)
+            if isinstance(c, ResponseChange)
+            else None
+            for c in (systematic.up, systematic.down)
+        ]
+        up, down = built
+        assert up is not None  # SystematicSpec: up is required
+        out.append((systematic.parameter, up, down))
+    return out
+
+
 def _microsecond() -> float:
     from cevns.units import us
 
@@ -268,6 +331,7 @@ __all__ = [
     "csi_analysis",
     "event_limit",
     "feldman_cousins_critical",
+    "response_variants",
     "toy_critical_value",
     "toy_event_limit",
     "with_dark_matter",

@@ -3,25 +3,36 @@
 **Yields per proton on target (POT).** Every number names its source here and in
 ``docs/accelerator-dark-matter.md``:
 
-* π⁰: :data:`PI0_PER_POT` = 0.06, the value of the BdNMC parameter card for COHERENT
-  (P. deNiverville et al., arXiv:1609.01770; ``coherent_default`` of its ``par_writer``,
-  with the Burman–Smith shape on Z = 80 at 1 GeV), read there in this work. Isospin
-  check: with π⁰ ≈ (π⁺ + π⁻)/2 and the card's π⁻ captures per π⁰ of 0.63, π⁺ ≈
-  2 × 0.06 − 0.038 = 0.082 per POT, against the 0.0848 that sets the SNS neutrino flux
-  (arXiv:2110.07730): 3 % apart. COHERENT's own GEANT4 π⁰ yield (arXiv:1911.06422) is
-  remembered as ≈ 0.115 but could not be re-read here; it would need π⁻ > π⁺, which a
-  proton beam does not give. ``--pi0-per-pot`` changes it; Y limits scale as yield^(−1/2).
-* η: :data:`ETA_PER_POT`. At T_p ≈ 1 GeV the beam is below the free pp → ppη threshold
-  (T_p = 1.255 GeV, from (2m_p + m_η)² = 2m_p² + 2m_p E_p); η come only from Fermi motion
-  and multi-step processes. No cited SNS yield could be read in this work, so the default
-  is an explicit **placeholder** (1 × 10⁻⁴ per POT, flagged in every report); only the
-  normalisation of η-produced dark matter depends on it.
-* π⁻ captured at rest: :data:`PI_MINUS_CAPTURES_PER_POT` = 0.038 (0.63 per π⁰, the same
-  BdNMC card); π⁻ that stop are captured (> 99 %, arXiv:2109.11049). Only the radiative
-  fraction of the captures (π⁻p → nγ, replaced by nV) makes mediators; on hydrogen it is
-  1/(1 + P) with the Panofsky ratio P, but in mercury it was not found in the sources read
-  here, so the channel is off by default (``--pi-minus-captures`` sets the radiative
-  captures per POT).
+* π⁰: :data:`PI0_PER_POT` = 0.09, the SNS card of the BdNMC generator
+  (P. deNiverville et al., arXiv:1609.01770; repository pgdeniverville/BdNMC,
+  ``par_writer.py``, ``coherent_default``: ``pi0_per_POT`` 0.09 at ``beam_energy`` 1.01 GeV,
+  Burman–Smith shape on Z = 80), read there in this work. The 0.06 used before this
+  revision is the card's *LSND* value (``lsnd_default``, 0.8 GeV protons), not the SNS one:
+  the SNS events per Y² rise by 1.5 with the correction. ``--pi0-per-pot`` changes it;
+  Y limits scale as yield^(−1/2).
+* π⁻ captured at rest: :data:`PI_MINUS_CAPTURES_PER_POT` = 0.63 per π⁰ (the same card's
+  ``meson_per_pi0_coherent``), i.e. 0.057; π⁻ that stop are captured (> 99 %,
+  arXiv:2109.11049). Only the radiative captures (π⁻p → nγ, with γ replaced by V) make
+  mediators: :data:`PI_MINUS_RADIATIVE_CAPTURES_PER_POT` = captures × 1/(1 + P) with the
+  Panofsky ratio P = 1.546 of capture on hydrogen (Spuller et al. 1977), i.e. 0.022 per POT.
+  This is the hydrogen-like convention of the reference modelling — BdNMC's
+  ``piminus_capture`` channel of the same card takes ½ of the captures as radiative (its
+  ``piminus_capture_gen``: "photon production only occurs half the time") — and likely an
+  overestimate for capture on mercury nuclei rather than free protons (no mercury value was
+  found in the sources read). ``--pi-minus-captures`` sets the radiative captures per POT
+  (0 removes the channel).
+* η: :data:`ETA_PER_POT` = 1.0 × 10⁻³. At T_p ≈ 1 GeV the beam is below the free
+  pp → ppη threshold (T_p = 1.255 GeV, from (2m_p + m_η)² = 2m_p² + 2m_p E_p), η come only
+  from Fermi motion and multi-step processes, and no simulated SNS η yield could be read in
+  this work (BdNMC's SNS card has no η channel). The default is the *effective* yield that
+  COHERENT's own leptophobic limit implies (arXiv:2205.12414, figure for scalar χ,
+  α_χ = 0.5, as digitised in noctildon/lightDM ``limits/2205.12414/COHERENT CsI.csv``,
+  checked against the figure): with it this chain gives α_B limits within 2.4 % of the
+  published ones at m_V = 163 and 198 MeV, where only η make mediators (η/π⁰ ≈ 0.011;
+  ``docs/accelerator-dark-matter.md``, "η yield"). It is an inferred input, not a
+  measurement: limits for m_V > m_π⁰ scale as (η yield)^(−1/2), and a comparison with
+  COHERENT's curves above m_π⁰ tests the consistency of its two papers under this
+  modelling, not the η yield itself.
 
 **Momentum–angle distribution.** The π⁰ double-differential distribution is the
 Burman–Smith parametrisation of pion production by 585–800 MeV protons
@@ -79,15 +90,17 @@ PI0_GAMMA_GAMMA: float = 0.98823
 #: BR(η → γγ) = 0.3936 (PDG 2024, η listing).
 ETA_GAMMA_GAMMA: float = 0.3936
 
-#: π⁰ per POT at the SNS: the BdNMC parameter card for COHERENT (arXiv:1609.01770).
-PI0_PER_POT: float = 0.06
-#: π⁻ captured at rest per POT: 0.63 per π⁰ (same card), i.e. 0.038.
+#: π⁰ per POT at the SNS: BdNMC's SNS card (arXiv:1609.01770; ``coherent_default``).
+PI0_PER_POT: float = 0.09
+#: π⁻ captured at rest per POT: 0.63 per π⁰ (same card), i.e. 0.057.
 PI_MINUS_CAPTURES_PER_POT: float = 0.63 * PI0_PER_POT
-#: η per POT at the SNS: a placeholder (see the module docstring), not a cited yield.
-ETA_PER_POT: float = 1.0e-4
 #: Panofsky ratio P = σ(π⁻p → π⁰n)/σ(π⁻p → nγ) at rest in hydrogen, 1.546 ± 0.009
 #: (J. Spuller et al., Phys. Lett. B 67, 479 (1977)).
 PANOFSKY_RATIO: float = 1.546
+#: Radiative π⁻ captures per POT: captures × 1/(1 + P) (hydrogen-like; see the docstring).
+PI_MINUS_RADIATIVE_CAPTURES_PER_POT: float = PI_MINUS_CAPTURES_PER_POT / (1.0 + PANOFSKY_RATIO)
+#: η per POT at the SNS: the effective yield implied by arXiv:2205.12414 (see the docstring).
+ETA_PER_POT: float = 1.0e-3
 #: SNS proton kinetic energy used for the production shape, 1.0 GeV (arXiv:2110.07730:
 #: 0.984 GeV average for the CsI run; the shape is not sensitive to 2 %).
 SNS_PROTON_KINETIC_ENERGY: float = 1000.0 * MeV
@@ -208,8 +221,7 @@ class MesonYields:
 
     pi0: float = PI0_PER_POT
     eta: float = ETA_PER_POT
-    pi_minus_radiative_captures: float = 0.0
-    eta_is_placeholder: bool = True
+    pi_minus_radiative_captures: float = PI_MINUS_RADIATIVE_CAPTURES_PER_POT
 
     def __post_init__(self) -> None:
         for name in ("pi0", "eta", "pi_minus_radiative_captures"):
@@ -228,6 +240,7 @@ __all__ = [
     "PI0_MASS",
     "PI0_PER_POT",
     "PI_MINUS_CAPTURES_PER_POT",
+    "PI_MINUS_RADIATIVE_CAPTURES_PER_POT",
     "BurmanSmith",
     "MesonYields",
     "decay_fraction",

@@ -63,21 +63,23 @@ def register(app: typer.Typer) -> None:
         ] = 1e-4,
         alpha_d: Annotated[float, typer.Option("--alpha-d", help="Dark coupling alpha_D.")] = 0.5,
         pi0_per_pot: Annotated[
-            float,
-            typer.Option(
-                "--pi0-per-pot", help="pi0 per proton (default 0.06, BdNMC's COHERENT card)."
-            ),
-        ] = 0.06,
+            float | None,
+            typer.Option("--pi0-per-pot", help="pi0 per proton (default 0.09, BdNMC's SNS card)."),
+        ] = None,
         eta_per_pot: Annotated[
             float | None,
-            typer.Option("--eta-per-pot", help="eta per proton (default: a flagged placeholder)."),
+            typer.Option(
+                "--eta-per-pot",
+                help="eta per proton (default 1e-3, the effective yield of arXiv:2205.12414).",
+            ),
         ] = None,
         pi_minus: Annotated[
-            float,
+            float | None,
             typer.Option(
-                "--pi-minus-captures", help="Radiative pi- captures per proton (default 0)."
+                "--pi-minus-captures",
+                help="Radiative pi- captures per proton (default 0.022, hydrogen-like; 0: off).",
             ),
-        ] = 0.0,
+        ] = None,
         experiment: Annotated[
             str,
             typer.Option(
@@ -124,7 +126,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Dark matter from pi0/eta decays at the SNS: events, CsI 2021 limits, projections."""
         from cevns.beamdump.flux import EXPERIMENT_POSITIONS
-        from cevns.beamdump.mesons import ETA_PER_POT, PI0_PER_POT
+        from cevns.beamdump.mesons import (
+            ETA_PER_POT,
+            PI0_PER_POT,
+            PI_MINUS_RADIATIVE_CAPTURES_PER_POT,
+        )
         from cevns.beamdump.portals import DARK_MATTER_SPINS, PORTALS
         from cevns.beamdump.report import darkmatter_report
 
@@ -154,7 +160,9 @@ def register(app: typer.Typer) -> None:
             off_shell=off_shell,
             pi0_per_pot=PI0_PER_POT if pi0_per_pot is None else pi0_per_pot,
             eta_per_pot=ETA_PER_POT if eta_per_pot is None else eta_per_pot,
-            pi_minus_captures_per_pot=pi_minus,
+            pi_minus_captures_per_pot=(
+                PI_MINUS_RADIATIVE_CAPTURES_PER_POT if pi_minus is None else pi_minus
+            ),
         )  # fmt: skip
         if plot is not None:
             from cevns.plotting.beamdump import plot_darkmatter
@@ -187,7 +195,25 @@ def _print(report: dict[str, Any]) -> None:
         columns,
         rows,
     )
-    if report["yields_per_pot"]["eta_is_placeholder"]:
-        typer.echo(
-            "note: the eta yield per proton is a placeholder (see docs/accelerator-dark-matter.md)"
-        )
+    _print_published(report.get("published", {}))
+
+
+def _print_published(published: dict[str, Any]) -> None:
+    """The published values next to this run's (``report["published"]``), with sources."""
+    for key, block in published.items():
+        rows = block["comparisons"]
+        if key != "event_limits" and rows:
+            mass_key = "m_chi_mev" if "m_chi_mev" in rows[0] else "m_v_mev"
+            relic = "published_over_relic" in rows[0]
+            columns = [mass_key.replace("_mev", " [MeV]"), "published", "cevns", "ratio"]
+            columns += ["published/relic", "cevns/relic"] if relic else []
+            table = [
+                [r[mass_key], r["published"], "none" if r["ours"] is None else r["ours"],
+                 r["ratio"] or ""]
+                + ([r["published_over_relic"] or "", r["ours_over_relic"] or ""] if relic else [])
+                for r in rows
+            ]  # fmt: skip
+            print_table(f"published {key}: {block['reference']}", columns, table)
+            typer.echo(f"  read: {block['data']}")
+        if "note" in block:
+            typer.echo(f"note ({key}): {block['note']}")
