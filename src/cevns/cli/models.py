@@ -17,11 +17,18 @@ def register(app: typer.Typer) -> None:
     def models(
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     ) -> None:
-        """List new-physics parameters with their Standard-Model values and units."""
+        """List new-physics parameters with their Standard-Model values and units (with
+        --json also their figure labels, LaTeX as matplotlib's mathtext reads it)."""
         from cevns.interactions.models import PARAMETERS
 
         rows = [
-            {"name": p.name, "default": p.default, "unit": p.unit, "description": p.description}
+            {
+                "name": p.name,
+                "default": p.default,
+                "unit": p.unit,
+                "description": p.description,
+                "label": p.axis_label,  # symbol and unit as figure text (mathtext)
+            }
             for p in PARAMETERS.values()
         ]
         if as_json:

@@ -17,6 +17,7 @@ from cevns.interactions.cross_section import total_cross_section
 from cevns.nuclear.form_factors import form_factors_for
 from cevns.nuclear.isotopes import get_isotope
 from cevns.plotting.figures import axes_or_new, save
+from cevns.plotting.labels import confidence_label, parameter_label
 from cevns.sources import PionDecayAtRest
 from cevns.units import cm2
 
@@ -116,9 +117,9 @@ def plot_overlaid_regions(
         axis.plot([], [], color=colour, linewidth=6, alpha=0.5, label=label)
     standard = [PARAMETERS[n].default if n in PARAMETERS else 1.0 for n in names]
     axis.plot(*standard, "k*", markersize=12, label="Standard Model")
-    axis.set_xlabel(labels[0] if labels else names[0])
-    axis.set_ylabel(labels[1] if labels else names[1])
-    axis.set_title(title or f"{confidence_level:.0%} CL regions (Wilks, 2 dof)")
+    axis.set_xlabel(labels[0] if labels else parameter_label(names[0]))
+    axis.set_ylabel(labels[1] if labels else parameter_label(names[1]))
+    axis.set_title(title or f"{confidence_label(confidence_level)} regions (Wilks, 2 dof)")
     axis.legend()
     save(figure, path, dpi=130)
     return figure
@@ -134,7 +135,7 @@ def plot_overlaid_limits(
 ) -> Figure:
     """Upper-limit curves of several LimitTables (``{label: table}``), log-log, on ``ax``
     (default: a new figure), saved to ``path`` if given; returns the figure. ``labels``
-    name the axes (default: the mass and coupling of the first table)."""
+    name the axes (default: the symbols and units of the first table's mass and coupling)."""
     figure, axis = axes_or_new(ax, figsize=(6.5, 5), layout="constrained")
     for label, table in tables.items():
         found = np.isfinite(table.limit)
@@ -143,7 +144,7 @@ def plot_overlaid_limits(
     axis.set_yscale("log")
     if labels is None:
         first = next(iter(tables.values()))
-        labels = (first.mass.name, first.coupling)
+        labels = (parameter_label(first.mass.name), parameter_label(first.coupling))
     axis.set_xlabel(labels[0])
     axis.set_ylabel(labels[1])
     axis.set_title(title)

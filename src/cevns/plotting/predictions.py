@@ -1,5 +1,7 @@
 """Figures of a prediction: recoil, observable and time spectra by flavour.
 
+The time panel is drawn only when the prediction has time bins (a pulsed source binned in
+time); a steady source (a reactor, the Sun) gets the two energy panels alone.
 matplotlib is imported inside the function so the physics core never loads it.
 """
 
@@ -25,14 +27,17 @@ def plot_prediction(
     *,
     fig: Figure | SubFigure | None = None,
 ) -> Figure | SubFigure:
-    """Three panels (dN/dT, observable spectrum, time spectrum) of a prediction.
+    """The panels dN/dT, observable spectrum and, with time bins, time spectrum.
 
-    Drawn on ``fig`` (default: a new 15 × 4.5 inch figure), saved to ``path`` if given;
-    returns the figure.
+    Drawn on ``fig`` (default: a new figure, 5 inches wide per panel and 4.5 high), saved
+    to ``path`` if given; returns the figure.
     """
     report = prediction.to_dict()
-    figure = figure_or_new(fig, figsize=(15, 4.5), layout="constrained")
-    axes = figure.subplots(1, 3)
+    times = report["time_edges_us"]
+    timed = times is not None and len(times) > 2
+    panels = 3 if timed else 2
+    figure = figure_or_new(fig, figsize=(5 * panels, 4.5), layout="constrained")
+    axes = figure.subplots(1, panels)
     recoil = report["recoil_spectrum"]
     for flavor, values in recoil["events_per_kev"].items():
         axes[0].plot(recoil["recoil_energy_kev"], values, label=FLAVOR_LATEX.get(flavor, flavor))
@@ -45,13 +50,8 @@ def plot_prediction(
     _stacked_steps(
         axes[1], edges, report["observable_spectrum"], f"{report['observable']} [{unit}]", unit
     )
-    if report["time_edges_us"] is not None and len(report["time_edges_us"]) > 2:
-        _stacked_steps(
-            axes[2], np.asarray(report["time_edges_us"]), report["time_spectrum"], "time [µs]", "µs"
-        )
-    else:
-        axes[2].text(0.5, 0.5, "no time observable", ha="center", va="center")
-        axes[2].set_axis_off()
+    if timed:
+        _stacked_steps(axes[2], np.asarray(times), report["time_spectrum"], "time [µs]", "µs")
     figure.suptitle(
         f"{report['title'] or report['experiment']}: {report['total_events']:.1f} CEvNS events"
     )

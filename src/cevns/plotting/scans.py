@@ -1,13 +1,16 @@
 """Figures of scans and limits: Δχ² curves, confidence regions, exclusion curves.
 
-* 1D scan: Δχ² against the parameter, with the 68.27/90/95 % CL lines of one degree of
+* 1D scan: Δχ² against the parameter, with the 68/90/95 % CL lines of one degree of
   freedom (Wilks; :func:`cevns.stats.inference.critical_delta_chi2`);
-* 2D scan: filled regions at 68.27/90/95 % CL (Δχ² ≤ 2.30, 4.61, 5.99) and the best-fit
+* 2D scan: filled regions at 68/90/95 % CL (Δχ² ≤ 2.30, 4.61, 5.99) and the best-fit
   point (the global fit, or the best grid point when the fit is outside the grid);
 * limit: the upper limit on the coupling against the mass, log-log where the values are
   positive, the excluded side shaded.
 
-matplotlib is imported inside the functions (:mod:`cevns.plotting.figures`).
+Axes carry the parameters' symbols and units from the registry of new-physics parameters
+(:mod:`cevns.plotting.labels`), legends name the levels "68 % CL", and scan figures mark
+the Standard-Model point (each parameter's registered SM value) when it lies on the
+plotted range. matplotlib is imported inside the functions (:mod:`cevns.plotting.figures`).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from cevns.plotting.figures import axes_or_new, save
+from cevns.plotting.labels import confidence_label, parameter_label, standard_model_value
 from cevns.stats.inference import critical_delta_chi2
 from cevns.stats.scan import CONFIDENCE_LEVELS
 
@@ -27,6 +31,8 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 _COLOURS = ("#1b9e77", "#7570b3", "#d95f02")
+#: Legend text of the Standard-Model point.
+STANDARD_MODEL_LABEL = "Standard Model"
 
 
 def plot_scan(
@@ -40,8 +46,8 @@ def plot_scan(
     """The Δχ² curve (1D) or the confidence regions (2D) of a ScanTable.
 
     Drawn on ``ax`` (default: a new 6 × 4.5 inch figure), saved to ``path`` if given;
-    returns the figure. ``labels`` maps parameter names to axis labels (default: the
-    names).
+    returns the figure. ``labels`` maps parameter names to axis labels (default: each
+    parameter's symbol and unit, :func:`~cevns.plotting.labels.parameter_label`).
     """
     figure, axes = axes_or_new(ax, figsize=(6, 4.5), layout="constrained")
     labels = labels or {}
@@ -68,14 +74,18 @@ def _curve(axes, table, labels: Mapping[str, str]) -> None:
             color=colour,
             linestyle="--",
             linewidth=1,
-            label=f"{level:.4g} CL",
+            label=confidence_label(level),
         )
+    standard = _standard_model_point(table)
+    if standard is not None:
+        axes.axvline(standard[0], color="grey", linestyle=":", linewidth=1.5,
+                     label=STANDARD_MODEL_LABEL)  # fmt: skip
     top = critical_delta_chi2(CONFIDENCE_LEVELS[-1], 1)
     finite = surface[np.isfinite(surface)]
     axes.set_ylim(0, max(2.0 * top, float(finite.max()) if finite.size else top) * 1.05)
     if axis.log:
         axes.set_xscale("log")
-    axes.set_xlabel(labels.get(axis.name, axis.name))
+    axes.set_xlabel(labels.get(axis.name) or parameter_label(axis.name))
     axes.set_ylabel("Δχ²")
     axes.legend(fontsize="small")
 
@@ -91,8 +101,12 @@ def _regions(axes, table, labels: Mapping[str, str]) -> None:
     axes.contour(first.values, second.values, filled, levels=levels, colors=_COLOURS, linewidths=1)
     best = _best_point(table)
     axes.plot(*best, "k*", markersize=10, label="best fit")
+    standard = _standard_model_point(table)
+    if standard is not None:
+        axes.plot(*standard, "D", color="white", markeredgecolor="black", markersize=7,
+                  label=STANDARD_MODEL_LABEL)  # fmt: skip
     for level, colour in zip(CONFIDENCE_LEVELS, _COLOURS, strict=True):
-        axes.fill_between([], [], color=colour, alpha=0.5, label=f"{level:.4g} CL")
+        axes.fill_between([], [], color=colour, alpha=0.5, label=confidence_label(level))
     bad = ~table.converged
     if bad.any():
         axes.plot(
@@ -106,9 +120,21 @@ def _regions(axes, table, labels: Mapping[str, str]) -> None:
         axes.set_xscale("log")
     if second.log:
         axes.set_yscale("log")
-    axes.set_xlabel(labels.get(first.name, first.name))
-    axes.set_ylabel(labels.get(second.name, second.name))
+    axes.set_xlabel(labels.get(first.name) or parameter_label(first.name))
+    axes.set_ylabel(labels.get(second.name) or parameter_label(second.name))
     axes.legend(fontsize="small")
+
+
+def _standard_model_point(table) -> tuple[float, ...] | None:
+    """Every scanned parameter's Standard-Model value, if all are registered and the point
+    lies on the scanned range; else None."""
+    point = []
+    for axis in table.axes:
+        value = standard_model_value(axis.name)
+        if value is None or not min(axis.low, axis.high) <= value <= max(axis.low, axis.high):
+            return None
+        point.append(value)
+    return tuple(point)
 
 
 def _best_point(table) -> tuple[float, float]:
@@ -134,15 +160,19 @@ def plot_limit(
     """The limit curve of a LimitTable (coupling against mass).
 
     Drawn on ``ax`` (default: a new 6 × 4.5 inch figure), saved to ``path`` if given;
-    returns the figure. ``labels`` maps parameter names to axis labels (default: the
-    names).
+    returns the figure. ``labels`` maps parameter names to axis labels (default: each
+    parameter's symbol and unit, :func:`~cevns.plotting.labels.parameter_label`).
     """
     labels = labels or {}
     figure, axes = axes_or_new(ax, figsize=(6, 4.5), layout="constrained")
     found = np.isfinite(table.limit)
     masses, limits = table.masses[found], table.limit[found]
     axes.plot(
-        masses, limits, "k-", linewidth=1.5, label=f"{table.confidence_level:.4g} CL upper limit"
+        masses,
+        limits,
+        "k-",
+        linewidth=1.5,
+        label=f"{confidence_label(table.confidence_level)} upper limit",
     )
     if limits.size:
         top = float(limits.max()) * 10
@@ -152,8 +182,8 @@ def plot_limit(
     if limits.size and np.all(limits > 0):
         axes.set_yscale("log")
         axes.set_ylim(float(limits.min()) / 2, float(limits.max()) * 5)
-    axes.set_xlabel(labels.get(table.mass.name, table.mass.name))
-    axes.set_ylabel(labels.get(table.coupling, table.coupling))
+    axes.set_xlabel(labels.get(table.mass.name) or parameter_label(table.mass.name))
+    axes.set_ylabel(labels.get(table.coupling) or parameter_label(table.coupling))
     axes.legend(fontsize="small")
     if title:
         axes.set_title(title)

@@ -21,9 +21,17 @@ from cevns.units import cm2
 
 UNIT = 1e-32 * cm2
 
+#: Flavour subscripts in figure text (mathtext).
+_SYMBOLS = {"e": "e", "mu": r"\mu", "tau": r"\tau"}
+
 PARAMETERS = {
     f"charge_radius_{lepton}": ModelParameter(
-        f"charge_radius_{lepton}", 0.0, "1e-32 cm2", f"additional charge radius ⟨r²⟩ of ν_{lepton}"
+        f"charge_radius_{lepton}",
+        0.0,
+        "1e-32 cm2",
+        f"additional charge radius ⟨r²⟩ of ν_{lepton}",
+        symbol=rf"$\Delta\langle r^2_{{\nu_{{{_SYMBOLS[lepton]}}}}}\rangle$",
+        unit_label=r"$10^{-32}\,\mathrm{cm}^2$",
     )
     for lepton in ("e", "mu", "tau")
 }

@@ -13,6 +13,9 @@ from collections.abc import Mapping
 
 from cevns.interactions.models.parameters import ModelParameter
 
+#: The neutrino of each flavour in figure text (mathtext).
+_NEUTRINOS = {"e": r"\nu_e", "mu": r"\nu_\mu", "tau": r"\nu_\tau"}
+
 PARAMETERS = {
     f"flavor_scale_{lepton}": ModelParameter(
         f"flavor_scale_{lepton}",
@@ -20,6 +23,7 @@ PARAMETERS = {
         "",
         f"cross section of ν_{lepton} relative to the SM",
         (0.0, None),
+        symbol=rf"$\sigma_{{{_NEUTRINOS[lepton]}}}/\sigma_{{{_NEUTRINOS[lepton]}}}^{{\rm SM}}$",
     )
     for lepton in ("e", "mu", "tau")
 }

@@ -19,6 +19,9 @@ from cevns.interactions.models.parameters import ModelParameter
 
 UNIT = 1e-10  # parameters are in 10⁻¹⁰ μ_B
 
+#: Flavour subscripts in figure text (mathtext).
+_SYMBOLS = {"e": "e", "mu": r"\mu", "tau": r"\tau"}
+
 PARAMETERS = {
     f"mu_nu_{lepton}": ModelParameter(
         f"mu_nu_{lepton}",
@@ -26,6 +29,8 @@ PARAMETERS = {
         "1e-10 mu_B",
         f"effective magnetic moment of ν_{lepton}",
         (0.0, None),
+        symbol=rf"$\mu_{{\nu_{{{_SYMBOLS[lepton]}}}}}$",
+        unit_label=r"$10^{-10}\,\mu_B$",
     )
     for lepton in ("e", "mu", "tau")
 }

@@ -23,9 +23,25 @@ from cevns.interactions.models.parameters import ModelParameter
 LEPTONS = ("e", "mu", "tau")
 PAIRS = ("ee", "mumu", "tautau", "emu", "etau", "mutau")
 
+#: Flavour labels of the pairs in figure text (mathtext).
+_PAIR_SYMBOLS = {"e": "e", "mu": r"\mu", "tau": r"\tau"}
+
+
+def _pair_symbol(pair: str) -> str:
+    """``"emu"`` → ``e\\mu`` (the two flavours of a pair name, as mathtext)."""
+    for first in LEPTONS:
+        if pair.startswith(first) and pair[len(first) :] in LEPTONS:
+            return _PAIR_SYMBOLS[first] + _PAIR_SYMBOLS[pair[len(first) :]]
+    raise ValueError(f"not a flavour pair: {pair!r}")
+
+
 PARAMETERS = {
     f"eps_{pair}_{quark}": ModelParameter(
-        f"eps_{pair}_{quark}", 0.0, "", f"vector NSI coupling ε^{{{quark}V}}_{{{pair}}}"
+        f"eps_{pair}_{quark}",
+        0.0,
+        "",
+        f"vector NSI coupling ε^{{{quark}V}}_{{{pair}}}",
+        symbol=rf"$\varepsilon_{{{_pair_symbol(pair)}}}^{{{quark}V}}$",
     )
     for pair in PAIRS
     for quark in ("u", "d")

@@ -49,14 +49,24 @@ def _radius_parameters() -> dict[str, ModelParameter]:
         default = form_factors_for(isotope.A, "helm").neutron.rms_radius / fm
         key = f"neutron_radius_{name}"
         parameters[key] = ModelParameter(
-            key, default, "fm", f"neutron rms radius of {name}", (MINIMUM_RADIUS, 15.0)
+            key,
+            default,
+            "fm",
+            f"neutron rms radius of {name}",
+            (MINIMUM_RADIUS, 15.0),
+            symbol=rf"$R_n(^{{{isotope.A}}}\mathrm{{{isotope.symbol}}})$",
         )
     return parameters
 
 
 PARAMETERS = {
     "neutron_skin": ModelParameter(
-        "neutron_skin", 0.0, "fm", "neutron skin R_n − R_p of every target nucleus", SKIN_RANGE
+        "neutron_skin",
+        0.0,
+        "fm",
+        "neutron skin R_n − R_p of every target nucleus",
+        SKIN_RANGE,
+        symbol=r"$\Delta R_{np}$",
     ),
     **_radius_parameters(),
 }

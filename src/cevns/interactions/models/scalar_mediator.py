@@ -40,9 +40,11 @@ SCALAR_FORM_FACTORS = {
 }
 
 PARAMETERS = {
-    "scalar_g": ModelParameter("scalar_g", 0.0, "", "scalar coupling g = g_ν = g_q"),
+    "scalar_g": ModelParameter(
+        "scalar_g", 0.0, "", "scalar coupling g = g_ν = g_q", symbol=r"$g_\phi$"
+    ),
     "scalar_mass": ModelParameter(
-        "scalar_mass", 1000.0, "MeV", "scalar-mediator mass", (1e-3, 1e7)
+        "scalar_mass", 1000.0, "MeV", "scalar-mediator mass", (1e-3, 1e7), symbol=r"$m_\phi$"
     ),
 }
 

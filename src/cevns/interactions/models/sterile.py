@@ -23,10 +23,25 @@ from cevns.interactions.models.parameters import ModelParameter
 from cevns.sources.oscillation import SterileActiveSurvival, eV2
 
 PARAMETERS = {
-    "sterile_dm2": ModelParameter("sterile_dm2", 1.0, "eV2", "mass splitting Δm²₄₁", (1e-4, 1e4)),
-    "sterile_ue4_sq": ModelParameter("sterile_ue4_sq", 0.0, "", "|U_e4|² = sin²θ₁₄", (0.0, 0.5)),
+    "sterile_dm2": ModelParameter(
+        "sterile_dm2",
+        1.0,
+        "eV2",
+        "mass splitting Δm²₄₁",
+        (1e-4, 1e4),
+        symbol=r"$\Delta m^2_{41}$",
+        unit_label=r"$\mathrm{eV}^2$",
+    ),
+    "sterile_ue4_sq": ModelParameter(
+        "sterile_ue4_sq", 0.0, "", "|U_e4|² = sin²θ₁₄", (0.0, 0.5), symbol=r"$|U_{e4}|^2$"
+    ),
     "sterile_umu4_sq": ModelParameter(
-        "sterile_umu4_sq", 0.0, "", "|U_μ4|² = cos²θ₁₄ sin²θ₂₄", (0.0, 0.5)
+        "sterile_umu4_sq",
+        0.0,
+        "",
+        "|U_μ4|² = cos²θ₁₄ sin²θ₂₄",
+        (0.0, 0.5),
+        symbol=r"$|U_{\mu4}|^2$",
     ),
 }
 

@@ -39,15 +39,22 @@ CHARGES = {
     "baryonic": (1.0, 1 / 3, 1 / 3),
 }
 
+#: Superscripts naming the charge assignment in figure text (mathtext).
+_CHARGE_SYMBOLS = {"universal": r"\rm univ", "bl": "B-L", "baryonic": "B"}
+
 PARAMETERS = {
     **{
         f"zprime_{model}_g": ModelParameter(
-            f"zprime_{model}_g", 0.0, "", f"coupling g of a vector mediator with {model} charges"
+            f"zprime_{model}_g",
+            0.0,
+            "",
+            f"coupling g of a vector mediator with {model} charges",
+            symbol=rf"$g_{{Z'}}^{{{_CHARGE_SYMBOLS[model]}}}$",
         )
         for model in CHARGES
     },
     "zprime_mass": ModelParameter(
-        "zprime_mass", 1000.0, "MeV", "vector-mediator mass", (1e-3, 1e7)
+        "zprime_mass", 1000.0, "MeV", "vector-mediator mass", (1e-3, 1e7), symbol=r"$m_{Z'}$"
     ),
 }
 

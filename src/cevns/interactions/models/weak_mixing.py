@@ -13,6 +13,11 @@ from cevns.interactions.models.parameters import ModelParameter
 
 PARAMETERS = {
     "sin2_theta_w": ModelParameter(
-        "sin2_theta_w", sin2_theta_w, "", "low-energy weak mixing angle sin²θ_W", (0.0, 1.0)
+        "sin2_theta_w",
+        sin2_theta_w,
+        "",
+        "low-energy weak mixing angle sin²θ_W",
+        (0.0, 1.0),
+        symbol=r"$\sin^2\theta_W$",
     )
 }
