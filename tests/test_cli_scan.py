@@ -222,7 +222,7 @@ def test_vector_mediator_limit_against_its_mass(shared_data_dir, tmp_path):
         "--resume",
     )
     assert table.exit_code == 0, table.output
-    assert "Upper limits on zprime_bl_g (0.9 CL, one-sided, Δχ² = 2.706)" in table.stdout
+    assert "Upper limits on zprime_bl_g (90 % CL, one-sided, Δχ² = 2.706)" in table.stdout
 
 
 def test_scan_on_a_dask_cluster_equals_the_local_scan(shared_data_dir, tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import sys
 from typing import Annotated, Any
 
@@ -24,9 +25,38 @@ from cevns.cli import (
 )
 
 
+def _tidy_help(command: Any, ctx: Any) -> None:
+    """``--help`` of ``command`` and its sub-commands (``cevns experiment show``): a flag
+    (``--json``, ``--help``) takes no value, so no type (``<bool>``) is shown for it; a
+    docstring's line breaks inside a paragraph are spaces, so the list of commands wraps
+    at the terminal's width and not where the source line ended."""
+    for param in command.get_params(ctx):
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+    if command.help:
+        paragraphs = inspect.cleandoc(command.help).split("\n\n")
+        command.help = "\n\n".join(" ".join(p.split()) for p in paragraphs)
+    for subcommand in getattr(command, "commands", {}).values():
+        _tidy_help(subcommand, ctx)
+
+
 class _OneLineUsageErrors(TyperGroup):
     """The command group: a usage error of a command (a value that is not a number, a
-    missing or unknown option) is one line, ``error: ...``, exit code 2, like bad input."""
+    missing or unknown option) is one line, ``error: ...``, exit code 2, like bad input.
+    Its help and its commands' help show no ``<bool>`` type after flags."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)
+        for param in params:
+            if getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = ""
+        return params
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _tidy_help(command, ctx)
+        return command
 
     def invoke(self, ctx: Any) -> Any:
         try:

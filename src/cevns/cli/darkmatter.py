@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,6 +14,7 @@ from cevns.cli.output import (
     print_json,
     print_table,
     reports_input_errors,
+    require_finite_report,
 )
 from cevns.errors import CevnsInputError
 
@@ -164,6 +166,8 @@ def register(app: typer.Typer) -> None:
                 PI_MINUS_RADIATIVE_CAPTURES_PER_POT if pi_minus is None else pi_minus
             ),
         )  # fmt: skip
+        _no_limit_as_none(report)
+        require_finite_report(report, "cevns darkmatter")
         if plot is not None:
             from cevns.plotting.beamdump import plot_darkmatter
 
@@ -173,6 +177,15 @@ def register(app: typer.Typer) -> None:
             print_json(report)
             return
         _print(report)
+
+
+def _no_limit_as_none(report: dict[str, Any]) -> None:
+    """A coupling limit of +inf means no dark-matter event is expected at that mass (no
+    limit at any coupling): reported as None ("none" in the table), not as infinity."""
+    for row in report["masses"]:
+        for key in ("y_limit", "wilks_y_limit", "alpha_b_limit", "wilks_alpha_b_limit"):
+            if row.get(key) == math.inf:
+                row[key] = None
 
 
 def _print(report: dict[str, Any]) -> None:
@@ -186,7 +199,8 @@ def _print(report: dict[str, Any]) -> None:
         row = [r["m_chi_mev"], r["m_v_mev"], r["events_reference"]]
         if limits:
             row += [r["event_limit_feldman_cousins"], r["event_limit_wilks"],
-                    r["published_event_limit"] or "", r[key], r["y_relic"] or ""]  # fmt: skip
+                    r["published_event_limit"] or "", "none" if r[key] is None else r[key],
+                    r["y_relic"] or ""]  # fmt: skip
         rows.append(row)
     print_table(
         f"{report['portal']} portal, {report['spin']} dark matter, {report['experiment']} "

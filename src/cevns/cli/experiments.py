@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
+from rich.cells import cell_len
+from rich.text import Text
 
-from cevns.cli.output import print_json, print_table, reports_input_errors
+from cevns.cli.output import console_width, print_json, print_table, reports_input_errors
 from cevns.quantities import format_quantity
 from cevns.units import MeV, cm2
 
@@ -84,14 +86,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json({"experiments": rows})
             return
-        print_table(
-            "Experiment presets",
-            ["name", "kind", "material", "mass", "distance", "title"],
-            [
-                [r["name"], r["kind"], r["material"], r["mass"], r["distance"], r["title"]]
-                for r in rows
-            ],
-        )
+        _print_experiments(rows)
 
     experiment_app = typer.Typer(help="Inspect one experiment.", no_args_is_help=True)
 
@@ -134,6 +129,31 @@ def register(app: typer.Typer) -> None:
         print_table(f"{name}", ["field", "value"], rows)
 
     app.add_typer(experiment_app, name="experiment")
+
+
+_SUMMARY_KEYS = ("name", "kind", "material", "mass", "distance")
+
+
+def _print_experiments(rows: list[dict[str, Any]]) -> None:
+    """One line per preset with its title in the last column when the terminal is wide
+    enough; otherwise each title under its name (names stay whole, titles wrap)."""
+    keys = [*_SUMMARY_KEYS, "title"]
+    # Each column's widest cell, plus a border and a space either side of every cell.
+    wide = sum(max(cell_len(str(r[k])) for r in [dict.fromkeys(keys, k), *rows]) for k in keys)
+    if wide + 3 * len(keys) + 1 <= console_width():
+        print_table("Experiment presets", keys, [[r[k] for k in keys] for r in rows])
+        return
+    print_table(
+        "Experiment presets",
+        ["name and title", *_SUMMARY_KEYS[1:]],
+        [[_name_and_title(r), *(r[k] for k in _SUMMARY_KEYS[1:])] for r in rows],
+    )
+
+
+def _name_and_title(row: dict[str, Any]) -> Text:
+    cell = Text(row["name"])
+    cell.append(f"\n{row['title']}", style="dim")
+    return cell
 
 
 def _flatten(document: Any, prefix: str = ""):

@@ -18,7 +18,9 @@ from cevns.cli.output import (
     print_json,
     print_table,
     reports_input_errors,
+    require_finite_report,
     shorten,
+    working,
 )
 from cevns.errors import CevnsInputError
 
@@ -86,7 +88,9 @@ def _print(report: dict[str, Any]) -> None:
             [f"  {name}", f"{value:.1f}", ""]
             for name, value in entry["events_by_component"].items()
         ]
-        print_table(f"Fit of {entry['experiment']}", ["quantity", "fit", "published"], rows)
+        print_table(
+            f"Fit of {entry['experiment']}", ["quantity", "fit", "published"], rows, names=False
+        )
     if "background_events" in report and len(report["experiments"]) > 1:
         _print_summary(report)
     print_table(
@@ -120,7 +124,7 @@ def _print_summary(report: dict[str, Any]) -> None:
                  f"{background['value']:.1f} ± {background['error']:.1f}",
                  _published(published, "background_events")])  # fmt: skip
     title = f"Joint result ({report.get('combination') or report['signal_scale']})"
-    print_table(title, ["quantity", "fit", "published"], rows)
+    print_table(title, ["quantity", "fit", "published"], rows, names=False)
 
 
 def _error_text(row: dict) -> str:
@@ -204,18 +208,20 @@ def register(app: typer.Typer) -> None:
                 f"{both[0]} is given to both --fix and --free; a parameter is fixed or free"
             )
         try:
-            outcome = fit_experiments(
-                experiments,
-                data,
-                fix=fixed,
-                free=freed,
-                max_calls=max_calls,
-                form_factor=form_factor,
-            )
+            with working(f"fitting {', '.join(map(shorten, experiments))}", not as_json):
+                outcome = fit_experiments(
+                    experiments,
+                    data,
+                    fix=fixed,
+                    free=freed,
+                    max_calls=max_calls,
+                    form_factor=form_factor,
+                )
         except FitNotConvergedError as error:
             typer.echo(f"error: {error}; no result is reported", err=True)
             raise typer.Exit(EXIT_FIT_FAILED) from None
         report = outcome.report
+        require_finite_report(report, "the fit")
         if plot is not None:
             from cevns.plotting.fits import plot_fit
 

@@ -26,6 +26,7 @@ from cevns.cli.output import (
     print_json,
     print_table,
     reports_input_errors,
+    require_finite_report,
     shorten_path,
 )
 from cevns.errors import CevnsInputError, require_choice, require_positive, unknown_name_error
@@ -326,6 +327,7 @@ def register(app: typer.Typer) -> None:
         """Per-flavour flux, mean energy, endpoint and (pulsed sources) timing."""
         check_plot_path(plot)
         report, neutrino_source = flux_report(source, distance, power, model)
+        require_finite_report(report, f"cevns flux {shorten_path(source, 60)}")
         if plot is not None:
             from cevns.plotting.sources import plot_source_overview
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,7 +14,9 @@ from cevns.cli.output import (
     parse_positive_list,
     print_json,
     print_table,
+    print_text,
     reports_input_errors,
+    require_finite_report,
 )
 from cevns.errors import CevnsInputError, unknown_name_error
 
@@ -153,10 +156,9 @@ def fog_report(
                     "discovery_limits": [
                         {
                             "exposure_tonne_year": x,
-                            "cross_section_cm2": discovery_limit_at(
-                                fog_target, mass * GeV, x * TONNE_YEAR
-                            )
-                            / cm2,
+                            "cross_section_cm2": _limit_or_none(
+                                discovery_limit_at(fog_target, mass * GeV, x * TONNE_YEAR) / cm2
+                            ),
                         }
                         for x in exposures_tonne_year
                     ],
@@ -215,6 +217,12 @@ def fog_report(
     }
 
 
+def _limit_or_none(cross_section: float) -> float | None:
+    """A discovery limit, or None where there is none: +inf means no WIMP recoil of this
+    mass reaches the recoil range (no signal, no discovery at any cross section)."""
+    return None if cross_section == math.inf else cross_section
+
+
 def _published(target: str, masses: list[dict], inputs: str, values_for) -> dict[str, Any]:
     """Each publication's values for the target next to this run's n = 2 boundary."""
     boundaries = {
@@ -263,7 +271,7 @@ def _print_report(report: dict[str, Any]) -> None:
             [m["wimp_mass_gev"],
              boundary["cross_section_cm2"] if boundary else "not reached",
              boundary["exposure_tonne_year"] if boundary else "",
-             *[d["cross_section_cm2"] for d in m["discovery_limits"]]]
+             *[_or_none(d["cross_section_cm2"], "no signal") for d in m["discovery_limits"]]]
         )  # fmt: skip
     print_table(
         f"n = 2 boundary and discovery limits ({criterion['significance']:g}σ in "
@@ -284,7 +292,11 @@ def _print_report(report: dict[str, Any]) -> None:
             comparison_rows,
         )
     if "note" in report["published"]:
-        typer.echo(f"note: {report['published']['note']}")
+        print_text(f"note: {report['published']['note']}")
+
+
+def _or_none(value: float | None, text: str) -> float | str:
+    return text if value is None else value
 
 
 def register(app: typer.Typer) -> None:
@@ -353,6 +365,7 @@ def register(app: typer.Typer) -> None:
         except KeyboardInterrupt:
             typer.echo("interrupted: nothing was written", err=True)
             raise typer.Exit(EXIT_INTERRUPTED) from None
+        require_finite_report(report, f"cevns fog {target}")
         if plot is not None:
             from cevns.plotting.fog import plot_fog
 

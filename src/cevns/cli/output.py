@@ -3,6 +3,17 @@
 Every command takes ``--json``; with it, the command prints one JSON document on standard
 output and nothing else. Without it, it prints rich tables. Bad input is reported as one
 line, ``error: <message>``, on standard error with exit code 2.
+
+Tables (:mod:`cevns.cli.tables`, re-exported here) stay readable at 80 columns: names
+whole, numbers right-aligned and never broken, text left-aligned and wrapped.
+
+Results are never printed with a NaN or an infinity in them: :func:`print_json` and
+:func:`require_finite_report` refuse such a document in one line naming the quantity
+(exit code 2), instead of printing ``nan`` or turning it silently into JSON ``null``.
+Commands that print a value that is legitimately absent (a limit not reached on the grid,
+a point whose fit did not converge) write ``None`` for it. Slow commands show a spinner on
+standard error while they work (:func:`working`), only on a terminal and never with
+``--json``.
 """
 
 from __future__ import annotations
@@ -13,6 +24,7 @@ import math
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,8 +32,11 @@ import numpy as np
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
+from cevns.cli.tables import console_width as console_width
+from cevns.cli.tables import format_cell as format_cell
+from cevns.cli.tables import print_table as print_table
+from cevns.cli.tables import print_text as print_text
 from cevns.errors import CevnsInputError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -45,37 +60,20 @@ def to_builtin(value: Any) -> Any:
     return value
 
 
-def print_json(document: dict[str, Any]) -> None:
-    """Print ``document`` as indented JSON on standard output."""
+def print_json(document: dict[str, Any], what: str = "the command") -> None:
+    """Print ``document`` as indented JSON on standard output; refuse (one line naming the
+    key) a document holding NaN or ±inf, which JSON cannot hold."""
+    require_finite_report(document, what)
     sys.stdout.write(json.dumps(to_builtin(document), indent=2) + "\n")
 
 
-def print_table(
-    title: str,
-    columns: Sequence[str],
-    rows: Sequence[Sequence[Any]],
-    console: Console | None = None,
-) -> None:
-    """Print a table with a title, column headers and rows (numbers formatted compactly)."""
-    table = Table(title=escape(title), title_justify="left")
-    for column in columns:
-        table.add_column(escape(column), justify="right" if column != columns[0] else "left")
-    for row in rows:
-        table.add_row(*(format_cell(cell) for cell in row))
-    (console or _console()).print(table)
-
-
-def _console() -> Console:
-    """A console; when output is not a terminal, wide enough that tables do not wrap."""
-    console = Console()
-    return console if console.is_terminal else Console(width=200)
-
-
-def format_cell(cell: Any) -> str:
-    """Format one table cell: 4 significant digits for floats, str() otherwise."""
-    if isinstance(cell, float | np.floating):
-        return f"{cell:.4g}"
-    return escape(str(cell))
+def working(message: str, enabled: bool = True) -> AbstractContextManager[Any]:
+    """A spinner with ``message`` on standard error while a slow command works; nothing
+    when ``enabled`` is False (``--json``) or standard error is not a terminal."""
+    console = Console(stderr=True)
+    if not (enabled and console.is_terminal):
+        return nullcontext()
+    return console.status(escape(message), spinner="dots")
 
 
 def fail(message: str) -> typer.Exit:

@@ -15,6 +15,8 @@ from cevns.cli.output import (
     print_json,
     print_table,
     reports_input_errors,
+    require_finite_report,
+    shorten,
 )
 
 
@@ -168,6 +170,8 @@ def register(app: typer.Typer) -> None:
             predict(name, data_directory=data, form_factor=form_factor) for name in experiments
         ]
         reports = [prediction.to_dict() for prediction in predictions]
+        for name, report in zip(experiments, reports, strict=True):
+            require_finite_report(report, f"the prediction of {shorten(name)}")
         if plot is not None:
             from cevns.plotting.predictions import plot_prediction
 

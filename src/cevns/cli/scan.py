@@ -6,6 +6,11 @@ as they go (``--output``, by default named after the scan in the current directo
 ``--resume`` continues an interrupted run. Parameters named in ``--param``, ``--mass``,
 ``--coupling`` or ``--fix`` that are new-physics parameters (``cevns models``) join the
 likelihood; the CEvNS signal scales are then held at 1, as in ``cevns fit --free``.
+
+Reports say None where a value is absent by construction — a point whose fit did not
+converge, an interval or region that reaches the edge of the grid, a limit not reached on
+the coupling's range, an allowed interval open towards large couplings — and refuse any
+other NaN or infinity (:func:`cevns.cli.output.require_finite_report`).
 """
 
 from __future__ import annotations
@@ -29,10 +34,14 @@ from cevns.cli.output import (
     check_plot_path,
     print_json,
     print_table,
+    print_text,
     reports_input_errors,
+    require_finite_report,
     shorten,
+    shorten_path,
 )
 from cevns.errors import CevnsInputError
+from cevns.plotting.labels import confidence_label, confidence_percent
 
 if TYPE_CHECKING:
     from cevns.stats.grid import ScanAxis
@@ -170,17 +179,6 @@ def _check_fixed(fixed: dict[str, float], varied: Sequence[str]) -> None:
             raise CevnsInputError(f"--fix {shorten(name)}={value}: the value must be finite")
 
 
-def axis_labels(names: Iterable[str]) -> dict[str, str]:
-    """Axis labels of figures: new-physics parameters with their unit, ``name [unit]``."""
-    from cevns.interactions.models import PARAMETERS
-
-    return {
-        name: f"{name} [{PARAMETERS[name].unit}]"
-        for name in names
-        if name in PARAMETERS and PARAMETERS[name].unit
-    }
-
-
 def default_output(kind: str, experiments: Sequence[str], names: Sequence[str]) -> Path:
     """``KIND-EXPERIMENTS-PARAMETERS.jsonl`` in the current directory (documents by their
     file stem)."""
@@ -231,8 +229,13 @@ def _segments(segments: Sequence[Sequence[float]]) -> str:
     return ", ".join(f"[{_end(low, 'below')}, {_end(high, 'above')}]" for low, high in segments)
 
 
-def _end(value: float, side: str) -> str:
-    return f"{value:.4g}" if math.isfinite(value) else f"{side} grid"
+def _end(value: float | None, side: str) -> str:
+    return f"{side} grid" if value is None else f"{value:.4g}"
+
+
+def _shown(value: float | None) -> float | str:
+    """A number for a table, "—" for an absent one."""
+    return "—" if value is None else value
 
 
 def _print_scan(report: dict[str, Any]) -> None:
@@ -244,10 +247,10 @@ def _print_scan(report: dict[str, Any]) -> None:
         for a in report["axes"]
     )
     rows = [
-        [name, best[name], fitted["values"].get(name, math.nan) if fitted["converged"] else "—"]
+        [name, best[name], fitted["values"].get(name, "—") if fitted["converged"] else "—"]
         for name in names
     ]
-    rows.append(["χ²", best["chi2"], fitted["minimum"] if fitted["converged"] else "—"])
+    rows.append(["χ²", _shown(best["chi2"]), fitted["minimum"] if fitted["converged"] else "—"])
     print_table(
         f"Profile-likelihood scan of {', '.join(report['experiments'])}: {title}",
         ["", "best grid point", "global fit"],
@@ -259,7 +262,7 @@ def _print_scan(report: dict[str, Any]) -> None:
         [
             [
                 i["parameter"],
-                f"{i['confidence_level']:.4g}",
+                confidence_percent(i["confidence_level"]),
                 i["delta_chi2"],
                 _segments(i["segments"]),
             ]
@@ -272,10 +275,10 @@ def _print_scan(report: dict[str, Any]) -> None:
             ["CL", "Δχ²", "points inside", *[f"{n} range" for n in names], "closed"],
             [
                 [
-                    f"{r['confidence_level']:.4g}",
+                    confidence_percent(r["confidence_level"]),
                     r["delta_chi2"],
                     r["points_inside"],
-                    *[_segments([r["extent"][n]]) for n in names],
+                    *[_segments([r["extent"][n]] if r["extent"][n] else []) for n in names],
                     "yes" if r["closed"] else "no",
                 ]
                 for r in report["regions"]
@@ -288,16 +291,18 @@ def _print_scan(report: dict[str, Any]) -> None:
             [
                 [
                     *[row[n] for n in names],
-                    row["chi2"],
-                    row["delta_chi2"],
+                    _shown(row["chi2"]),
+                    _shown(row["delta_chi2"]),
                     "yes" if row["converged"] else "no",
                 ]
                 for row in report["rows"]
             ],
         )
-    typer.echo(
+    reference = report["reference_chi2"]
+    print_text(
         f"{report['points']} points ({report['not_converged']} not converged); Δχ² relative "
-        f"to χ² = {report['reference_chi2']:.4f}; points in {report['output']}"
+        f"to χ² = {'—' if reference is None else f'{reference:.4f}'}; points in "
+        f"{report['output']}"
     )
 
 
@@ -309,22 +314,24 @@ def _print_limit(report: dict[str, Any]) -> None:
         status = "ok" if row["converged"] else "not converged"
         if row["converged"] and not row["bracketed"]:
             status = "no limit in range"
-        rows.append([row[mass], row["limit"], row["best_coupling"], row["delta_chi2_null"], status])
+        rows.append([row[mass], _shown(row["limit"]), _shown(row["best_coupling"]),
+                     _shown(row["delta_chi2_null"]), status])  # fmt: skip
     print_table(
-        f"Upper limits on {coupling} ({report['confidence_level']:.4g} CL, one-sided, "
+        f"Upper limits on {coupling} ({confidence_label(report['confidence_level'])}, one-sided, "
         f"Δχ² = {report['delta_chi2_threshold']:.3f}) of {', '.join(report['experiments'])}",
         [mass, f"{coupling} limit", f"best {coupling} (≥ 0)", "Δχ²(0)", "status"],
         rows,
     )
-    typer.echo(
+    print_text(
         f"{report['points']} masses ({report['not_converged']} not converged, "
         f"{report['no_limit_in_range']} without a limit in range); points in {report['output']}"
     )
 
 
 def _report(recipe, table, path: Path) -> dict:
-    """The JSON document of ``cevns scan`` and ``cevns limit``."""
-    return {
+    """The JSON document of ``cevns scan`` and ``cevns limit``, absent values as None
+    (module docstring)."""
+    report = {
         "experiments": list(recipe.experiments),
         "model_parameters": dict(recipe.model_parameters),
         "fixed": dict(recipe.fixed),
@@ -333,6 +340,40 @@ def _report(recipe, table, path: Path) -> dict:
         "output": str(path),
         "rows": table.rows(),
     }
+    _absent_as_none(report)
+    return report
+
+
+def _absent_as_none(report: dict[str, Any]) -> None:
+    """Write None where a scan or limit report has no value by construction (a NaN or
+    infinity anywhere else is left for :func:`require_finite_report` to refuse)."""
+    for row in [*report["rows"], *([report["best_point"]] if "best_point" in report else [])]:
+        if not row["converged"]:  # no fit result at this point
+            for key in ("chi2", "delta_chi2", "limit", "best_coupling", "delta_chi2_null"):
+                if key in row:
+                    row[key] = _none_unless_finite(row[key])
+        elif "limit" in row and not row["bracketed"]:  # not reached on the coupling's range
+            row["limit"] = _none_unless_finite(row["limit"])
+        for interval in row.get("allowed_intervals", []):
+            if interval[1] == math.inf:  # open towards large couplings
+                interval[1] = None
+    if "reference_chi2" in report and math.isnan(report["reference_chi2"]):
+        report["reference_chi2"] = None  # no point converged
+    for interval in report.get("intervals", []):
+        interval["segments"] = [[_edge(low), _edge(high)] for low, high in interval["segments"]]
+    for region in report.get("regions", []):
+        for name, (low, high) in region["extent"].items():
+            nowhere = math.isnan(low) and math.isnan(high)  # no grid point inside the region
+            region["extent"][name] = None if nowhere else [_edge(low), _edge(high)]
+
+
+def _none_unless_finite(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _edge(value: float) -> float | None:
+    """An interval's end, or None where it reaches the edge of the grid (±inf)."""
+    return None if math.isinf(value) else value
 
 
 def register(app: typer.Typer) -> None:
@@ -386,10 +427,11 @@ def register(app: typer.Typer) -> None:
         except KeyboardInterrupt:
             raise _interrupted(path, math.prod(a.count for a in axes)) from None
         report = _report(recipe, table, path)
+        require_finite_report(report, f"the scan (points in {shorten_path(path)})")
         if plot is not None:
             from cevns.plotting.scans import plot_scan
 
-            plot_scan(table, plot, ", ".join(recipe.experiments), axis_labels(names))
+            plot_scan(table, plot, ", ".join(recipe.experiments))
         if as_json:
             print_json(report)
             return
@@ -449,12 +491,11 @@ def register(app: typer.Typer) -> None:
         except KeyboardInterrupt:
             raise _interrupted(path, axis.count) from None
         report = _report(recipe, table, path)
+        require_finite_report(report, f"the limit scan (points in {shorten_path(path)})")
         if plot is not None:
             from cevns.plotting.scans import plot_limit
 
-            plot_limit(
-                table, plot, ", ".join(recipe.experiments), axis_labels([axis.name, coupling])
-            )
+            plot_limit(table, plot, ", ".join(recipe.experiments))
         if as_json:
             print_json(report)
             return

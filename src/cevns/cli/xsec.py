@@ -14,6 +14,8 @@ from cevns.cli.output import (
     print_table,
     reports_input_errors,
     require_finite_report,
+    shorten,
+    working,
 )
 from cevns.errors import CevnsInputError, require_choice, require_positive
 from cevns.interactions.couplings import standard_model_couplings
@@ -210,10 +212,14 @@ def register(app: typer.Typer) -> None:
                     f"--spectrum is the CEvNS recoil spectrum dσ/dT; allowed only with "
                     f"--channel cevns (got --channel {channel})"
                 )
-            _print_inelastic(inelastic_report(nucleus, energy, channel, flavor, antineutrino),
-                             as_json)  # fmt: skip
+            with working(f"cross section of {channel} on {shorten(nucleus)}", not as_json):
+                report = inelastic_report(nucleus, energy, channel, flavor, antineutrino)
+            _print_inelastic(report, as_json)
             return
-        report = cross_section_report(nucleus, energy, flavor, form_factor, antineutrino, spectrum)
+        with working(f"cross section on {shorten(nucleus)}", not as_json):
+            report = cross_section_report(
+                nucleus, energy, flavor, form_factor, antineutrino, spectrum
+            )
         report["channel"] = "cevns"
         if as_json:
             print_json(report)

@@ -33,7 +33,8 @@ def plot_darkmatter(
         if published:
             axes[0].plot(*zip(*published, strict=True), "k*", label="arXiv:2110.11453")
         key = "y_limit" if report["portal"] == "vector" else "alpha_b_limit"
-        axes[1].loglog(masses, [r[key] for r in rows], "o-", label="cevns, 90 % CL")
+        limits = [float("nan") if r[key] is None else r[key] for r in rows]  # None: no limit
+        axes[1].loglog(masses, limits, "o-", label="cevns, 90 % CL")
         if rows[0].get("y_relic"):
             axes[1].plot(masses, [r["y_relic"] for r in rows], "k--", label="relic density")
         axes[1].set_ylabel("Y" if key == "y_limit" else "alpha_B")
