@@ -49,8 +49,11 @@ def plot_fit(
 
 
 def _projection(top, bottom, edges, data, components, label) -> None:
-    """Stacked components and data as densities (events per unit of the axis)."""
-    widths = np.diff(edges)
+    """Stacked components and data: densities (events per unit of the axis) when the axis
+    label names a unit in brackets, events per bin when it names none (a unitless axis
+    such as a release's cS2 bins, whose widths would otherwise rescale the panel)."""
+    unit = label[label.find("[") + 1 : label.find("]")] if "[" in label else None
+    widths = np.diff(edges) if unit else np.ones(len(edges) - 1)
     baseline = np.zeros(len(edges) - 1)
     for name, counts in components.items():
         top.stairs((baseline + counts) / widths, edges, baseline=baseline / widths, fill=True,
@@ -59,8 +62,7 @@ def _projection(top, bottom, edges, data, components, label) -> None:
     centres = 0.5 * (edges[:-1] + edges[1:])
     top.errorbar(centres, data / widths, yerr=np.sqrt(data) / widths, fmt="ko", markersize=3,
                  label="data")  # fmt: skip
-    unit = label[label.find("[") + 1 : label.find("]")] if "[" in label else "bin"
-    top.set_ylabel(f"events per {unit}")
+    top.set_ylabel(f"events per {unit or 'bin'}")
     top.legend(fontsize="small")
     safe = np.where(baseline > 0, baseline, 1.0)
     bottom.axhline(0, color="grey", linewidth=0.8)
