@@ -40,6 +40,10 @@ from cevns.errors import CevnsInputError
 from cevns.experiments.analysis_schema import TableSpec
 from cevns.experiments.background_schema import BackgroundSpec, FactorSpec
 from cevns.experiments.build import Experiment, exposure_time
+from cevns.experiments.exponential_factors import (
+    exponential_fraction_slopes,
+    exponential_fractions,
+)
 from cevns.experiments.histograms import (
     Axis,
     binning_axes,
@@ -64,20 +68,6 @@ class MissingFileError(CevnsInputError):
     directory (predictions report the component as unavailable)."""
 
 
-def exponential_fractions(edges: np.ndarray, rate: float) -> np.ndarray:
-    """Fractions of exp(−rate·x) in each bin between ``edges`` (they sum to 1).
-
-    ∫ exp(−r x) dx over [a, b] = (exp(−r a) − exp(−r b))/r, measured from the first edge
-    for numerical range; the r → 0 limit is the bin width.
-    """
-    shifted = edges - edges[0]
-    if abs(rate) * shifted[-1] < 1e-12:
-        weights = np.diff(edges)
-    else:
-        weights = -np.diff(np.exp(-rate * shifted)) / rate
-    return weights / weights.sum()
-
-
 @dataclass(frozen=True)
 class BackgroundShape:
     """A background's histogram as a function of its shape parameters.
@@ -97,15 +87,40 @@ class BackgroundShape:
         return self.histogram(values)
 
     def gradient(self, values: Mapping[str, float]) -> dict[str, np.ndarray]:
-        """∂histogram/∂θ for the grid parameters when the shape has no exponential axis
-        (the grid's slope times the fixed ratio to its nominal point); other parameters
-        are left to the caller (a numerical derivative)."""
-        if self.grid is None or self.exponential_axes:
-            return {}
-        nominal = self.grid.at(self.grid.nominal_point)
-        safe = np.where(nominal > 0, nominal, 1.0)
-        ratio = np.where(nominal > 0, self.fixed / safe, 0.0)
-        return {k: ratio * v for k, v in self.grid.gradient(values).items()}
+        """∂histogram/∂θ by the product rule: the grid's slope times the fixed ratio to its
+        nominal point, and each free exponential rate's
+        :func:`exponential_fraction_slopes`, times the other factors."""
+        base = self.fixed
+        result: dict[str, np.ndarray] = {}
+        if self.grid is not None:
+            nominal = self.grid.at(self.grid.nominal_point)
+            safe = np.where(nominal > 0, nominal, 1.0)
+            ratio = np.where(nominal > 0, self.fixed / safe, 0.0)
+            base = ratio * self.grid.at(values)
+            result = {k: ratio * v for k, v in self.grid.gradient(values).items()}
+        factors = []
+        for position, edges, parameter, rate in self.exponential_axes:
+            if parameter is not None:
+                rate = values.get(parameter, rate)
+            shape = [1] * base.ndim
+            shape[position] = edges.size - 1
+            factors.append((
+                parameter,
+                (exponential_fractions(edges, rate) * (edges.size - 1)).reshape(shape),
+                (exponential_fraction_slopes(edges, rate) * (edges.size - 1)).reshape(shape),
+            ))  # fmt: skip
+        for name in result:
+            for _, factor, _ in factors:
+                result[name] = result[name] * factor
+        for index, (parameter, _, slope) in enumerate(factors):
+            if parameter is None:
+                continue
+            term = base * slope
+            for other, (_, factor, _) in enumerate(factors):
+                if other != index:
+                    term = term * factor
+            result[parameter] = result[parameter] + term if parameter in result else term
+        return result
 
     def histogram(self, values: Mapping[str, float] | None = None) -> np.ndarray:
         values = values or {}
@@ -374,5 +389,6 @@ __all__ = [
     "background_shape",
     "build_backgrounds",
     "efficiency_factors",
+    "exponential_fraction_slopes",
     "exponential_fractions",
 ]

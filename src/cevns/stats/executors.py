@@ -19,7 +19,7 @@ from multiprocessing import get_context
 from typing import Any, Protocol, TypeVar
 
 from cevns.errors import CevnsInputError
-from cevns.stats.likelihood import LikelihoodRecipe
+from cevns.stats.likelihood import LikelihoodRecipe, ShippedLikelihood
 from cevns.stats.results import ResultFile
 
 #: Local worker processes when no executor is given.
@@ -120,8 +120,8 @@ C = TypeVar("C", bound=WorkChunk)
 
 
 def run_chunks(
-    recipe: LikelihoodRecipe,
-    work: Callable[[LikelihoodRecipe, C], list[dict[str, Any]]],
+    recipe: LikelihoodRecipe | ShippedLikelihood,
+    work: Callable[[LikelihoodRecipe | ShippedLikelihood, C], list[dict[str, Any]]],
     chunks: Sequence[C],
     results: ResultFile,
     *,
@@ -131,7 +131,8 @@ def run_chunks(
     description: str = "scan",
     on_chunk: Callable[[int], None] | None = None,
 ) -> dict[int, dict[str, Any]]:
-    """Run ``work(recipe, chunk)`` for every chunk with points missing from ``results``.
+    """Run ``work(recipe, chunk)`` for every chunk with points missing from ``results``
+    (``recipe`` may carry its built likelihood: :class:`~cevns.stats.likelihood.ShippedLikelihood`).
 
     Records are appended to ``results`` as chunks finish (only the missing points of a
     chunk that was partly saved). At most ``2 × workers`` chunks are in flight (one with

@@ -5,8 +5,12 @@
   parameters, form factor). Work units carry it instead of the cost; each process builds
   the cost once and caches it (:func:`likelihood_for`).
 * :func:`profile` minimises over every parameter that is not fixed (MIGRAD only, no
-  HESSE: a scan needs minima, not errors), from a given start (warm starts);
-  :func:`global_fit` is the fit with every parameter free.
+  HESSE: a scan needs minima, not errors), from a given start (warm starts); a
+  :class:`Profiler` does it point after point on one Minuit, which keeps the curvature
+  of the last minimum; :func:`global_fit` is the fit with every parameter free.
+* Minuit works on the compiled cost (:mod:`cevns.stats.lean_cost`) when the cost
+  compiles; a :class:`ShippedLikelihood` carries it to workers, so that they need not
+  build the likelihood.
 """
 
 from __future__ import annotations
@@ -19,9 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from iminuit import Minuit
 
 from cevns.errors import CevnsInputError
+from cevns.stats.fit import DEFAULT_TOLERANCE, TOLERANCE
+from cevns.stats.lean_cost import FirstCurvature, lean_minuit
 
 #: Document → analysis: ``build_analysis(name_or_path, data_directory, model_parameters=...,
 #: form_factor=...)``.
@@ -104,9 +111,7 @@ class LikelihoodRecipe:
         model_parameters = dict(self.model_parameters)
         options = {} if self.form_factor is None else {"form_factor": self.form_factor}
         analyses = [
-            builder(
-                name, self.data_directory, model_parameters=model_parameters or None, **options
-            )
+            builder(name, self.data_directory, model_parameters=model_parameters or None, **options)
             for name in self.experiments
         ]
         cost = combine(*analyses)
@@ -127,8 +132,7 @@ class LikelihoodRecipe:
             low, high = limits[name]
             if not low <= value <= high:
                 raise CevnsInputError(
-                    f"cannot fix {name} at {value:g}: outside its allowed range "
-                    f"[{low:g}, {high:g}]"
+                    f"cannot fix {name} at {value:g}: outside its allowed range [{low:g}, {high:g}]"
                 )
         start = {**merged_start(*analyses), **model_parameters, **fixed}
         missing = [name for name in names if name not in start]
@@ -170,22 +174,69 @@ class Likelihood:
     limits: dict[str, tuple[float, float]]
     fixed: dict[str, float]
     analyses: list = field(default_factory=list)
+    #: The compiled cost of a likelihood sent to workers without its cost (:meth:`portable`).
+    lean: Any = None
 
     def free_parameters(self, scanned: Iterable[str] = ()) -> tuple[str, ...]:
         """Parameters profiled at a scan point: neither fixed nor scanned."""
         excluded = set(self.fixed) | set(scanned)
         return tuple(n for n in self.names if n not in excluded)
 
+    def compiled(self):
+        """The compiled cost (:func:`cevns.stats.lean_cost.lean_cost`), None if the cost
+        does not compile or compiled costs are off."""
+        from cevns.stats.lean_cost import lean_cost
 
-#: Likelihoods built in this process, by recipe (each worker builds each recipe once).
+        return self.lean if self.cost is None else lean_cost(self.cost)
+
+    def value(self, values: Mapping[str, float]) -> float:
+        """The cost at parameter ``values`` (every parameter by name)."""
+        point = [values[n] for n in self.names]
+        lean = self.compiled()
+        if lean is not None:
+            return float(lean(np.array(point, dtype=float)))
+        return float(self.cost(*point))
+
+    def portable(self) -> Likelihood | None:
+        """This likelihood without its cost and analyses, with the compiled cost: what a
+        worker needs, a few kB of arrays to pickle instead of a likelihood to build.
+        None when the cost does not compile to arrays alone (a signal computed by the
+        engine at each point) or compiled costs are off."""
+        lean = self.compiled()
+        if lean is None or not lean.self_contained:
+            return None
+        return Likelihood(None, self.start, self.names, self.limits, self.fixed, [], lean)
+
+
+@dataclass(frozen=True)
+class ShippedLikelihood:
+    """A recipe with its portable likelihood (:meth:`Likelihood.portable`): work units
+    carry it instead of the bare recipe, so that workers start without building."""
+
+    recipe: LikelihoodRecipe
+    likelihood: Likelihood = field(compare=False, hash=False)
+
+
+def shipped(recipe: LikelihoodRecipe) -> LikelihoodRecipe | ShippedLikelihood:
+    """What to send to workers for ``recipe``: its :class:`ShippedLikelihood` when the
+    likelihood is portable, else the recipe (each worker then builds it once)."""
+    portable = likelihood_for(recipe).portable()
+    return recipe if portable is None else ShippedLikelihood(recipe, portable)
+
+
+#: Likelihoods built or received in this process, by recipe (each worker builds each
+#: recipe at most once).
 _LIKELIHOODS: dict[LikelihoodRecipe, Likelihood] = {}
 
 
-def likelihood_for(recipe: LikelihoodRecipe) -> Likelihood:
-    """The likelihood of ``recipe``, built on first use in this process and cached."""
-    if recipe not in _LIKELIHOODS:
-        _LIKELIHOODS[recipe] = recipe.build()
-    return _LIKELIHOODS[recipe]
+def likelihood_for(source: LikelihoodRecipe | ShippedLikelihood) -> Likelihood:
+    """The likelihood of a recipe, built on first use in this process and cached; a
+    :class:`ShippedLikelihood` brings its own (kept for the recipe)."""
+    if isinstance(source, ShippedLikelihood):
+        return _LIKELIHOODS.setdefault(source.recipe, source.likelihood)
+    if source not in _LIKELIHOODS:
+        _LIKELIHOODS[source] = source.build()
+    return _LIKELIHOODS[source]
 
 
 # ------------------------------------------------------------------ one point
@@ -201,6 +252,99 @@ class ProfiledPoint:
     calls: int
 
 
+def _minuit(
+    likelihood: Likelihood, values: Mapping[str, float], held: frozenset[str]
+) -> tuple[Minuit, FirstCurvature | None]:
+    """A Minuit on the likelihood's compiled cost (analytic gradient and curvature, the
+    cost's limits; :func:`cevns.stats.lean_cost.lean_minuit`) with its curvature, or on
+    its cost; the parameters ``held`` fixed."""
+    start = [values[n] for n in likelihood.names]
+    lean = likelihood.compiled()
+    if lean is None:
+        minuit, curvature = Minuit(likelihood.cost, *start, name=likelihood.names), None
+    else:
+        curvature = FirstCurvature(lean, frozenset(lean.names.index(n) for n in held))
+        minuit = lean_minuit(lean, start, curvature, held)
+    for name in held:
+        minuit.fixed[name] = True
+    return minuit, curvature
+
+
+class Profiler:
+    """Profile minima at successive points with the same parameters held, on one Minuit.
+
+    Each MIGRAD (``strategy``; tolerance :data:`cevns.stats.fit.TOLERANCE`, then
+    Minuit's default if that fails; no HESSE: a scan needs minima, not errors) starts from
+    the values it is given, with the analytic gradient and the curvature computed at the
+    first point (:class:`~cevns.stats.lean_cost.FirstCurvature`: MIGRAD's starting error
+    matrix and step sizes; along a scan row it changes little). After a failure the next
+    point starts afresh. ``steps`` are initial step sizes (HESSE errors of the global
+    fit); ``limits`` override the cost's limits of some parameters. Deterministic: the
+    same points in the same order give the same minima.
+    """
+
+    def __init__(
+        self,
+        likelihood: Likelihood,
+        *,
+        strategy: int = SCAN_STRATEGY,
+        steps: Mapping[str, float] | None = None,
+        limits: Mapping[str, tuple[float, float]] | None = None,
+    ) -> None:
+        self.likelihood = likelihood
+        self.strategy = strategy
+        self.steps = dict(steps or {})
+        self.limits = dict(limits or {})
+        self._minuit: Minuit | None = None
+        self._curvature: FirstCurvature | None = None
+        self._held: frozenset[str] = frozenset()
+
+    def _fresh(self, values: Mapping[str, float], held: frozenset[str]) -> Minuit:
+        minuit, self._curvature = _minuit(self.likelihood, values, held)
+        minuit.strategy = self.strategy
+        minuit.print_level = 0
+        for name, bounds in self.limits.items():
+            minuit.limits[name] = bounds
+        for name, step in self.steps.items():
+            if math.isfinite(step) and step > 0:
+                minuit.errors[name] = step
+        return minuit
+
+    def __call__(
+        self, fixed_values: Mapping[str, float], start: Mapping[str, float]
+    ) -> ProfiledPoint:
+        """The minimum over every parameter not in ``fixed_values`` (nor fixed by the
+        recipe), from ``start``."""
+        likelihood = self.likelihood
+        names = likelihood.names
+        values = {**start, **likelihood.fixed, **fixed_values}
+        held = frozenset((*likelihood.fixed, *fixed_values))
+        if held >= set(names):
+            chi2 = likelihood.value(values)
+            return ProfiledPoint(chi2, math.isfinite(chi2), {n: values[n] for n in names}, 1)
+        minuit = self._minuit
+        if minuit is None or held != self._held:
+            minuit = self._fresh(values, held)
+        else:
+            minuit.values = [values[n] for n in names]
+        self._minuit, self._held = None, held
+        calls = minuit.nfcn
+        minuit.tol = TOLERANCE
+        minuit.migrad()
+        if not minuit.valid:  # numerical derivatives may be too noisy for TOLERANCE
+            minuit.tol = DEFAULT_TOLERANCE
+            minuit.migrad()
+        point = ProfiledPoint(
+            float(minuit.fval),
+            bool(minuit.valid) and math.isfinite(minuit.fval),
+            dict(zip(names, (float(v) for v in minuit.values), strict=True)),
+            int(minuit.nfcn - calls),
+        )
+        if point.converged:
+            self._minuit = minuit
+        return point
+
+
 def profile(
     likelihood: Likelihood,
     fixed_values: Mapping[str, float],
@@ -210,34 +354,9 @@ def profile(
     steps: Mapping[str, float] | None = None,
     limits: Mapping[str, tuple[float, float]] | None = None,
 ) -> ProfiledPoint:
-    """Minimise over every parameter not in ``fixed_values`` (nor fixed by the recipe).
-
-    MIGRAD only (no HESSE): a scan needs the minimum, not the errors. ``steps`` are
-    initial step sizes (HESSE errors of the global fit); ``limits`` override the cost's
-    limits of some parameters.
-    """
-    names = likelihood.names
-    values = {**start, **likelihood.fixed, **fixed_values}
-    minuit = Minuit(likelihood.cost, *[values[n] for n in names], name=names)
-    minuit.strategy = strategy
-    minuit.print_level = 0
-    for name, bounds in (limits or {}).items():
-        minuit.limits[name] = bounds
-    for name, step in (steps or {}).items():
-        if math.isfinite(step) and step > 0:
-            minuit.errors[name] = step
-    for name in (*likelihood.fixed, *fixed_values):
-        minuit.fixed[name] = True
-    if all(minuit.fixed):
-        chi2 = float(likelihood.cost(*[values[n] for n in names]))
-        return ProfiledPoint(chi2, math.isfinite(chi2), {n: values[n] for n in names}, 1)
-    minuit.migrad()
-    return ProfiledPoint(
-        float(minuit.fval),
-        bool(minuit.valid) and math.isfinite(minuit.fval),
-        dict(zip(names, (float(v) for v in minuit.values), strict=True)),
-        int(minuit.nfcn),
-    )
+    """Minimise over every parameter not in ``fixed_values`` (nor fixed by the recipe),
+    from ``start``, on a fresh Minuit (:class:`Profiler`, which explains the options)."""
+    return Profiler(likelihood, strategy=strategy, steps=steps, limits=limits)(fixed_values, start)
 
 
 def profile_with_retry(
@@ -249,12 +368,14 @@ def profile_with_retry(
     strategy: int = SCAN_STRATEGY,
     steps: Mapping[str, float] | None = None,
     limits: Mapping[str, tuple[float, float]] | None = None,
+    profiler: Profiler | None = None,
 ) -> ProfiledPoint:
-    """:func:`profile` from ``warm_start``; if that fails, again from ``cold_start`` with
+    """:func:`profile` from ``warm_start`` (on ``profiler`` when given, which then keeps
+    its Minuit for the next point); if that fails, again from ``cold_start`` with
     strategy ≥ 1. The result says whether either converged (calls are summed)."""
-    first = profile(
-        likelihood, fixed_values, warm_start, strategy=strategy, steps=steps, limits=limits
-    )
+    if profiler is None:
+        profiler = Profiler(likelihood, strategy=strategy, steps=steps, limits=limits)
+    first = profiler(fixed_values, warm_start)
     if first.converged:
         return first
     second = profile(
@@ -295,6 +416,8 @@ __all__ = [
     "Likelihood",
     "LikelihoodRecipe",
     "ProfiledPoint",
+    "Profiler",
+    "ShippedLikelihood",
     "global_fit",
     "likelihood_for",
     "profile",

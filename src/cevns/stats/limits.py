@@ -72,8 +72,10 @@ from cevns.stats.likelihood import (
     Likelihood,
     LikelihoodRecipe,
     ProfiledPoint,
+    ShippedLikelihood,
     likelihood_for,
     profile_with_retry,
+    shipped,
 )
 from cevns.stats.limit_table import LimitTable, limit_threshold
 from cevns.stats.results import finite_or_none, open_results
@@ -387,7 +389,9 @@ def _record(
     }
 
 
-def evaluate_limit_chunk(recipe: LikelihoodRecipe, chunk: LimitChunk) -> list[dict[str, Any]]:
+def evaluate_limit_chunk(
+    recipe: LikelihoodRecipe | ShippedLikelihood, chunk: LimitChunk
+) -> list[dict[str, Any]]:
     """The work unit: the limit at every mass of ``chunk``, in order; one record each.
 
     Each mass starts from the nuisances and the limit of the previous one (the first from
@@ -516,7 +520,7 @@ def run_limit(
     ]
     try:
         records = run_chunks(
-            spec,
+            shipped(spec),
             evaluate_limit_chunk,
             chunks,
             results,

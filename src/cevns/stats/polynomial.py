@@ -45,6 +45,32 @@ TOLERANCE = 1e-10
 CHECK_POINTS = 4
 
 
+def _powers_0(u: float) -> tuple[float, ...]:
+    return (1.0,)
+
+
+def _powers_1(u: float) -> tuple[float, ...]:
+    return (1.0, u)
+
+
+def _powers_2(u: float) -> tuple[float, ...]:
+    return (1.0, u, u * u)
+
+
+def _powers_3(u: float) -> tuple[float, ...]:
+    square = u * u
+    return (1.0, u, square, square * u)
+
+
+def _powers_4(u: float) -> tuple[float, ...]:
+    square = u * u
+    return (1.0, u, square, square * u, square * square)
+
+
+#: (1, u, …, u^d) for each degree d ≤ :data:`MAX_DEGREE`.
+_POWERS = (_powers_0, _powers_1, _powers_2, _powers_3, _powers_4)
+
+
 def chebyshev_points(count: int) -> np.ndarray:
     """Chebyshev points of the second kind on [−1, 1] (well-conditioned interpolation)."""
     if count == 1:
@@ -63,7 +89,10 @@ class PolynomialSignal:
     degrees: tuple[int, ...]
     coefficients: np.ndarray
     _flat: np.ndarray = field(init=False, repr=False, compare=False)
-    _exponents: list[np.ndarray] = field(init=False, repr=False, compare=False)
+    _terms: tuple[tuple[str, float, float, Callable[[float], tuple[float, ...]]], ...] = field(
+        init=False, repr=False, compare=False
+    )
+    _shape: tuple[int, ...] = field(init=False, repr=False, compare=False)
 
     @property
     def histogram_shape(self) -> tuple[int, ...]:
@@ -81,17 +110,28 @@ class PolynomialSignal:
     def __post_init__(self) -> None:
         flat = self.coefficients.reshape(self.coefficients.shape[0], -1)
         object.__setattr__(self, "_flat", flat)
-        object.__setattr__(self, "_exponents", [np.arange(d + 1.0) for d in self.degrees])
+        terms = tuple(
+            zip(self.names, self.centres.tolist(), self.spreads.tolist(),
+                [_POWERS[d] for d in self.degrees], strict=True)
+        )  # fmt: skip
+        object.__setattr__(self, "_terms", terms)
+        object.__setattr__(self, "_shape", self.coefficients.shape[1:])
 
     def __call__(self, values: Mapping[str, float]) -> np.ndarray:
-        """The histogram at one point (parameters by name): the monomial vector built by
-        outer products of each parameter's powers, times the coefficient matrix."""
-        vector = np.ones(1)
-        for name, centre, spread, exponents in zip(
-            self.names, self.centres, self.spreads, self._exponents, strict=True
-        ):
-            vector = np.multiply.outer(vector, ((values[name] - centre) / spread) ** exponents)
-        return (vector.ravel() @ self._flat).reshape(self.histogram_shape)
+        """The histogram at one point (parameters by name): the monomial vector, built in
+        Python floats by outer products of each parameter's powers (first parameter
+        slowest; a handful of numbers, where numpy's per-call cost would dominate), times
+        the coefficient matrix. Two parameters (a plane of a scan) take an unrolled path."""
+        terms = self._terms
+        if len(terms) == 2:
+            (first, c0, s0, p0), (second, c1, s1, p1) = terms
+            inner = p1((values[second] - c1) / s1)
+            vector = [a * b for a in p0((values[first] - c0) / s0) for b in inner]
+        else:
+            vector = [1.0]
+            for name, centre, spread, powers in terms:
+                vector = [a * b for a in vector for b in powers((values[name] - centre) / spread)]
+        return np.dot(vector, self._flat).reshape(self._shape)
 
     def many(self, points: np.ndarray) -> np.ndarray:
         """Histograms at many points (P × parameters, columns in ``names`` order):

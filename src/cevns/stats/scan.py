@@ -53,8 +53,11 @@ from cevns.stats.grid import ScanAxis, ScanPoint, scan_points
 from cevns.stats.likelihood import (
     SCAN_STRATEGY,
     LikelihoodRecipe,
+    Profiler,
+    ShippedLikelihood,
     likelihood_for,
     profile_with_retry,
+    shipped,
 )
 from cevns.stats.results import FILE_FORMAT, FILE_VERSION, finite_or_none, open_results
 from cevns.stats.scan_repair import repair_scan
@@ -177,24 +180,30 @@ def make_chunks(
     ]
 
 
-def evaluate_scan_chunk(recipe: LikelihoodRecipe, chunk: ScanChunk) -> list[dict[str, Any]]:
+def evaluate_scan_chunk(
+    recipe: LikelihoodRecipe | ShippedLikelihood, chunk: ScanChunk
+) -> list[dict[str, Any]]:
     """The work unit: profile every point of ``chunk``; one record per point.
 
     A top-level function of picklable arguments, so any executor can run it; the
-    likelihood is built once per process (:func:`likelihood_for`).
+    likelihood comes with the work unit or is built once per process
+    (:func:`likelihood_for`). The points are profiled on one :class:`Profiler`, each
+    from the previous converged point's values and error matrix.
     """
     likelihood = likelihood_for(recipe)
     cold = dict(chunk.start)
     steps = dict(chunk.steps)
     warm = dict(cold)
     profiled_names = likelihood.free_parameters(chunk.names)
+    profiler = Profiler(likelihood, strategy=chunk.strategy, steps=steps)
     records = []
     for point in chunk.points:
         fixed_values = dict(zip(chunk.names, point.values, strict=True))
         try:
             result = profile_with_retry(
-                likelihood, fixed_values, warm, cold, strategy=chunk.strategy, steps=steps
-            )
+                likelihood, fixed_values, warm, cold, strategy=chunk.strategy, steps=steps,
+                profiler=profiler,
+            )  # fmt: skip
         except CevnsInputError as error:
             # The model refuses this point (a radius below its form factor's minimum): it
             # is recorded as not converged, with the reason, and the scan goes on.
@@ -326,13 +335,14 @@ def run_scan(
     results, header = open_results(output_path, identity, likelihood, resume)
     fitted = header["global_fit"]
     chunks = make_chunks(axes, size, fitted["values"], fitted["errors"], SCAN_STRATEGY)
+    source = shipped(spec)
     with ExitStack() as stack:
         stack.callback(results.close)
         if executor is None:
             stack.enter_context(single_threaded_workers())
             executor = _owned(stack, local_executor(workers))
         records = run_chunks(
-            spec,
+            source,
             evaluate_scan_chunk,
             chunks,
             results,
@@ -342,7 +352,7 @@ def run_scan(
             description="scan",
             on_chunk=on_chunk,
         )
-        repair_scan(spec, axes, records, fitted["values"], executor, results)
+        repair_scan(source, axes, records, fitted["values"], executor, results)
     return ScanTable.from_records(axes, records.values(), fitted)
 
 
