@@ -137,3 +137,25 @@ def test_changelog_and_physics_pages(site):
     architecture = (site / "architecture" / "index.html").read_text(encoding="utf-8")
     assert 'class="arithmatex"' in architecture  # equations marked for MathJax
     assert "mathjax" in architecture
+
+
+def test_theory_page_states_the_formulas_in_display_math(site):
+    page = (site / "theory" / "index.html").read_text(encoding="utf-8")
+    # arithmatex (generic mode) turns each $$...$$ block into a \[...\] div for MathJax
+    blocks = re.findall(r'<div class="arithmatex">\\\[(.*?)\\\]</div>', page, re.DOTALL)
+    assert len(blocks) >= 30, len(blocks)
+    assert any(r"\frac{G_F^2 M}{2\pi}" in block for block in blocks)  # dσ/dT of the SM
+    text = _text(site / "theory" / "index.html")
+    assert "$$" not in text  # no block left unconverted
+    for module in ("cevns.interactions.basis", "cevns.nuclear.form_factors", "cevns.stats.cost"):
+        assert module in text, module
+    assert 'href="theory/"' in (site / "index.html").read_text(encoding="utf-8")  # in the nav
+    # the links into the theory page from the other pages name headings that exist
+    anchors = set(re.findall(r'id="([^"]+)"', page))
+    links = [
+        (other.parent.name, anchor)
+        for other in site.glob("*/index.html")
+        for anchor in re.findall(r'href="\.\./theory/#([^"]+)"', other.read_text(encoding="utf-8"))
+    ]
+    assert len(links) >= 5, links
+    assert [link for link in links if link[1] not in anchors] == []
