@@ -1,14 +1,15 @@
-"""Benchmark: the CsI 2021 signal at new NSI points, and CsI fits with analytic gradients.
+"""Benchmark: the CsI 2021 signal at new NSI points.
 
-Prints, in one run on this machine (medians):
+Prints, in one run on this machine (medians; the load average with them):
 
-* one 99-bin histogram at a new (ε_ee^uV, ε_ee^dV) point through the direct engine path,
-  through the precomputed polynomial (:mod:`cevns.stats.polynomial`), and the bare-numpy
-  limit of the polynomial's arithmetic (the monomial vector times the coefficient matrix,
-  with the monomials already computed); ratios to that limit;
-* 10⁴ points at once through ``PolynomialSignal.many``, per point;
-* a full CsI 2021 fit (every nuisance free) with analytic gradients and with numerical
-  ones (iminuit's), and the number of cost calls of each.
+* one 99-bin histogram at a new (ε_ee^uV, ε_ee^dV) point (values as Python floats, as
+  fits and scans pass them) through the direct engine path, through the precomputed
+  polynomial (:mod:`cevns.stats.polynomial`), and the bare-numpy limit of the
+  polynomial's arithmetic (the monomial vector times the coefficient matrix, with the
+  monomials already computed); ratios to that limit and to the direct path;
+* 10⁴ points at once through ``PolynomialSignal.many``, per point.
+
+Fits are in ``bench_fit.py``.
 
 Usage: CEVNS_DATA_DIR=../shared/data python benchmarks/bench_polynomial.py [--json]
 """
@@ -20,12 +21,10 @@ import json
 import time
 
 import numpy as np
-from timing import median_time
+from timing import load_average, median_time
 
-import cevns.stats.cost as cost_module
 import cevns.stats.signal_component as signal_component
 from cevns.stats.assemble import build_analysis
-from cevns.stats.fit import fit
 
 PARAMETERS = ("eps_ee_u", "eps_ee_d")
 
@@ -50,7 +49,8 @@ def main() -> None:
 
     rng = np.random.default_rng(1)
     points = rng.uniform(-0.5, 0.5, (args.repeat, 2))
-    values = [{**analysis.start, "eps_ee_u": u, "eps_ee_d": d} for u, d in points]
+    values = [{**analysis.start, "eps_ee_u": u, "eps_ee_d": d} for u, d in points.tolist()]
+    load_before = load_average()
     cycle = iter(range(10**9))
 
     def one(function):
@@ -68,15 +68,6 @@ def main() -> None:
         for v in values[:20]
     )
 
-    fit_analysis = build_analysis("coherent-csi-2021")
-    results = {}
-    for label, flag in (("analytic", True), ("numerical", False)):
-        cost_module.ANALYTIC_GRADIENTS = flag
-        elapsed = median_time(lambda: fit(fit_analysis.cost, fit_analysis.start), 15)
-        outcome = fit(fit_analysis.cost, fit_analysis.start)
-        results[label] = (elapsed, outcome.minuit.nfcn if outcome.minuit is not None else None)
-    cost_module.ANALYTIC_GRADIENTS = True
-
     report = {
         "bins": int(np.prod(polynomial.histogram_shape)),
         "polynomial_degrees": list(polynomial.degrees),
@@ -87,28 +78,23 @@ def main() -> None:
         "polynomial_over_limit": polynomial_s / limit_s,
         "direct_over_polynomial": direct_s / polynomial_s,
         "batched_per_point_us": batch_s * 1e6,
+        "batched_over_limit": batch_s / limit_s,
         "largest_relative_difference": worst,
-        "fit_analytic_gradient_ms": results["analytic"][0] * 1e3,
-        "fit_numerical_gradient_ms": results["numerical"][0] * 1e3,
-        "fit_calls_analytic": results["analytic"][1],
-        "fit_calls_numerical": results["numerical"][1],
+        "load_average": [load_before, load_average()],
     }
     if args.json:
         print(json.dumps(report, indent=2))
         return
-    print("CsI 2021, 99 bins, new NSI point (eps_ee_u, eps_ee_d)")
+    low, high = report["load_average"]
+    print("CsI 2021, 99 bins, new NSI point (eps_ee_u, eps_ee_d); "
+          f"load average {low:.2f} → {high:.2f}")  # fmt: skip
     print(f"  direct engine path              {report['direct_point_us']:9.1f} us")
-    print(f"  precomputed polynomial          {report['polynomial_point_us']:9.1f} us")
-    print(f"  bare-numpy limit (product only) {report['bare_numpy_limit_us']:9.1f} us")
+    print(f"  precomputed polynomial          {report['polynomial_point_us']:9.2f} us")
+    print(f"  bare-numpy limit (product only) {report['bare_numpy_limit_us']:9.2f} us")
     print(f"  polynomial / limit              {report['polynomial_over_limit']:9.2f}")
     print(f"  direct / polynomial             {report['direct_over_polynomial']:9.1f}")
     print(f"  batched, per point (1e4 points) {report['batched_per_point_us']:9.3f} us")
     print(f"  largest relative difference     {worst:9.2e}")
-    print("CsI 2021 fit, every nuisance free")
-    print(f"  analytic gradients   {report['fit_analytic_gradient_ms']:7.1f} ms")
-    print(f"  numerical gradients  {report['fit_numerical_gradient_ms']:7.1f} ms")
-    print(f"  cost calls: {report['fit_calls_analytic']} (analytic), "
-          f"{report['fit_calls_numerical']} (numerical)")  # fmt: skip
 
 
 if __name__ == "__main__":

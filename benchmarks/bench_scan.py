@@ -1,8 +1,10 @@
 """Benchmark: a 100 × 100 profile-likelihood scan of CsI 2021 with every nuisance profiled.
 
-Prints, in one run on this machine,
-  * the wall time of the whole scan (building the likelihood, the global fit, starting the
-    worker processes, which build it again, and the points) and its parts;
+Prints, in one run on this machine (with the load average, since other work shares it),
+  * the wall time of the whole scan and its parts: building the likelihood in this
+    process, the global fit, the profile pass over the grid (starting the worker
+    processes, which receive the compiled likelihood, and the points) and the repair of
+    points left in a local minimum (:mod:`cevns.stats.scan_repair`);
   * the cost per point: core-seconds (wall time of the points × workers / points) and
     MIGRAD calls;
   * a slow reference on a random subsample of the same points: a cold fit from the
@@ -16,8 +18,12 @@ so the engine recomputes the CEvNS histogram at every point and flux_norm and th
 CsI nuisances are profiled; ``--params signal`` scans csi_cevns_scale × flux_norm instead
 (seven nuisances profiled, the signal histogram fixed).
 
+With ``--serial`` the same scan also runs in this process (one worker) and with
+``--dask`` on a local Dask cluster of ``--workers`` processes; the largest Δχ² difference
+from the table of the local workers is printed for each (they should be identical).
+
 Usage: python benchmarks/bench_scan.py [DATA_DIR] [--points N] [--workers W]
-       [--sample K] [--params nsi|signal] [--json]
+       [--sample K] [--params nsi|signal] [--serial] [--dask] [--json]
 """
 
 from __future__ import annotations
@@ -29,7 +35,9 @@ import time
 from pathlib import Path
 
 import numpy as np
+from timing import load_average
 
+import cevns.stats.scan as scan_module
 from cevns.stats.fit import FitNotConvergedError, fit
 from cevns.stats.likelihood import LikelihoodRecipe, likelihood_for
 from cevns.stats.results import read_result_file
@@ -57,8 +65,12 @@ def main() -> None:
         "--sample", type=int, default=100, help="points of the slow reference (≥ N²: all)"
     )
     parser.add_argument("--params", choices=sorted(SCANS), default="nsi")
+    parser.add_argument("--serial", action="store_true", help="compare with one worker")
+    parser.add_argument("--dask", action="store_true", help="compare with a Dask cluster")
+    parser.add_argument("--keep", help="copy the scan's result file here")
     parser.add_argument("--json", action="store_true")
     options = parser.parse_args()
+    phases = _time_phases()
 
     model, first, second = SCANS[options.params]
     recipe = LikelihoodRecipe.create(
@@ -66,6 +78,7 @@ def main() -> None:
     )
     axes = [ScanAxis(*first, options.points), ScanAxis(*second, options.points)]
 
+    load_before = load_average()
     begin = time.perf_counter()
     likelihood = likelihood_for(recipe)
     built = time.perf_counter()
@@ -76,8 +89,17 @@ def main() -> None:
         )
         end = time.perf_counter()
         _, records, _ = read_result_file(path)
+        if options.keep:
+            Path(options.keep).write_text(path.read_text())
+    load_after = load_average()
+    phases = dict(phases)  # the comparisons below run the same functions again
     calls = np.array([records[i]["calls"] for i in sorted(records)])
     total = end - begin
+    comparisons = {}
+    if options.serial:
+        comparisons["serial"] = _compare(table, recipe, axes, options, workers=1)
+    if options.dask:
+        comparisons["dask"] = _compare(table, recipe, axes, options, dask=True)
     scan_time = end - built
     points = table.index.size
     core_seconds_per_point = scan_time * options.workers / points
@@ -109,6 +131,13 @@ def main() -> None:
         if chi2 - table.reference_chi2 < INNER_DELTA_CHI2
     ]
     excess = max((table.chi2[p] - chi2 for p, chi2 in reference_chi2), default=None)
+    worst = max(reference_chi2, key=lambda pair: table.chi2[pair[0]] - pair[1], default=None)
+    worst_point = None if worst is None else [float(v) for v in table.coordinates[worst[0]]]
+    above_points = [
+        {"index": int(table.index[p]), "values": [float(v) for v in table.coordinates[p]],
+         "excess": float(table.chi2[p] - chi2)}
+        for p, chi2 in reference_chi2 if table.chi2[p] - chi2 > 1e-3
+    ]  # fmt: skip
     repaired = sum(bool(records[i].get("repaired")) for i in records)
     below = sum(table.chi2[p] - chi2 > 1e-3 for p, chi2 in reference_chi2)
     above = sum(chi2 - table.chi2[p] > 1e-3 for p, chi2 in reference_chi2)
@@ -118,9 +147,14 @@ def main() -> None:
         "profiled_parameters": len(likelihood.free_parameters(names)),
         "points": points,
         "workers": options.workers,
+        "load_average": [load_before, load_after],
         "total_s": total,
         "build_in_parent_s": built - begin,
         "scan_s": scan_time,
+        "global_fit_s": phases.get("global fit"),
+        "profile_pass_s": phases.get("profile pass"),
+        "repair_s": phases.get("repair"),
+        "largest_delta_chi2_difference": comparisons,
         "core_seconds_per_point_ms": core_seconds_per_point * 1e3,
         "migrad_calls_per_point_mean": float(calls.mean()),
         "not_converged": int((~table.converged).sum()),
@@ -134,6 +168,8 @@ def main() -> None:
         "inner_points": len(inner),
         "scan_above_reference_by_1e-3": int(below),
         "largest_excess_over_cold_fit": None if excess is None else float(excess),
+        "largest_excess_at": worst_point,
+        "points_above_cold_fit": above_points,
         "repaired_points": int(repaired),
         "reference_above_scan_by_1e-3": int(above),
     }
@@ -144,9 +180,15 @@ def main() -> None:
         f"CsI 2021 profile scan {report['scan']} ({points} points, "
         f"{report['profiled_parameters']} parameters profiled, {options.workers} workers)"
     )
+    print(f"  load average {load_before:.2f} → {load_after:.2f}")
     print(f"  total wall time                     {total:8.1f} s")
     print(f"    likelihood build in this process  {built - begin:8.1f} s")
-    print(f"    global fit, workers, points       {scan_time:8.1f} s")
+    print(f"    the scan (run_scan)               {scan_time:8.1f} s")
+    print(f"      global fit                      {phases.get('global fit', 0.0):8.2f} s")
+    print(f"      profile pass (workers, points)  {phases.get('profile pass', 0.0):8.2f} s")
+    print(f"      repair                          {phases.get('repair', 0.0):8.2f} s")
+    for name, difference in comparisons.items():
+        print(f"  largest |Δχ² − Δχ²({name})|         {difference:.1e}")
     print(
         f"  per point                           {core_seconds_per_point * 1e3:8.2f} ms "
         f"(core time), {calls.mean():.0f} MIGRAD calls on average"
@@ -168,6 +210,48 @@ def main() -> None:
         "    largest excess of the scan over a cold fit  "
         f"{report['largest_excess_over_cold_fit']:.2e} ({repaired} points repaired after the scan)"
     )
+
+
+def _time_phases() -> dict[str, float]:
+    """Wall times of the scan's parts, recorded by wrapping the functions run_scan calls."""
+    phases: dict[str, float] = {}
+
+    def timed(label, function):
+        def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                phases[label] = time.perf_counter() - started
+
+        return wrapper
+
+    scan_module.open_results = timed("global fit", scan_module.open_results)
+    scan_module.run_chunks = timed("profile pass", scan_module.run_chunks)
+    scan_module.repair_scan = timed("repair", scan_module.repair_scan)
+    return phases
+
+
+def _compare(table, recipe, axes, options, workers=None, dask=False) -> float:
+    """The largest |Δχ²| difference of the same scan run otherwise."""
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "other.jsonl"
+        if dask:
+            import distributed
+
+            with (
+                distributed.LocalCluster(
+                    n_workers=options.workers, threads_per_worker=1, dashboard_address=None
+                ) as cluster,
+                distributed.Client(cluster) as client,
+            ):
+                other = run_scan(
+                    recipe, axes, output_path=path, executor=client.get_executor(),
+                    workers=options.workers, progress=False,
+                )  # fmt: skip
+        else:
+            other = run_scan(recipe, axes, output_path=path, workers=workers, progress=False)
+    return float(np.nanmax(np.abs(other.delta_chi2 - table.delta_chi2)))
 
 
 if __name__ == "__main__":

@@ -3,8 +3,10 @@ which puts this folder on the import path)."""
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
+import timeit
 from collections.abc import Callable
 
 
@@ -16,3 +18,14 @@ def median_time(function: Callable[[], object], repeat: int) -> float:
         function()
         timings.append(time.perf_counter() - start)
     return statistics.median(timings)
+
+
+def best_mean_time(function: Callable[[], object], number: int, repeat: int = 5) -> float:
+    """The smallest mean wall time in seconds over ``repeat`` runs of ``number`` calls:
+    the least disturbed estimate on a machine shared with other work."""
+    return min(timeit.repeat(function, number=number, repeat=repeat)) / number
+
+
+def load_average() -> float:
+    """The machine's one-minute load average (processes wanting a core)."""
+    return os.getloadavg()[0]

@@ -11,11 +11,15 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.stats import chi2 as chi2_distribution
 
 
 def critical_delta_chi2(confidence_level: float, dimensions: int = 1) -> float:
-    """Δχ² threshold of a Wilks interval or region at ``confidence_level``."""
+    """Δχ² threshold of a Wilks interval or region at ``confidence_level``.
+
+    scipy.stats is imported here, not with the module: scan workers import this module
+    (through :mod:`cevns.stats.scan`) and never need it, and it takes 0.7 s to load."""
+    from scipy.stats import chi2 as chi2_distribution
+
     return float(chi2_distribution.ppf(confidence_level, dimensions))
 
 

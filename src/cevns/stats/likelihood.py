@@ -253,34 +253,47 @@ class ProfiledPoint:
 
 
 def _minuit(
-    likelihood: Likelihood, values: Mapping[str, float], held: frozenset[str]
+    likelihood: Likelihood,
+    values: Mapping[str, float],
+    held: frozenset[str],
+    curvature: FirstCurvature | None = None,
 ) -> tuple[Minuit, FirstCurvature | None]:
-    """A Minuit on the likelihood's compiled cost (analytic gradient and curvature, the
-    cost's limits; :func:`cevns.stats.lean_cost.lean_minuit`) with its curvature, or on
-    its cost; the parameters ``held`` fixed."""
+    """A Minuit on the likelihood's compiled cost (analytic gradient, ``curvature`` or a
+    new one, the cost's limits; :func:`cevns.stats.lean_cost.lean_minuit`) with its
+    curvature, or on its cost; the parameters ``held`` fixed."""
     start = [values[n] for n in likelihood.names]
     lean = likelihood.compiled()
     if lean is None:
         minuit, curvature = Minuit(likelihood.cost, *start, name=likelihood.names), None
     else:
-        curvature = FirstCurvature(lean, frozenset(lean.names.index(n) for n in held))
+        if curvature is None:
+            curvature = FirstCurvature(lean, frozenset(lean.names.index(n) for n in held))
         minuit = lean_minuit(lean, start, curvature, held)
     for name in held:
         minuit.fixed[name] = True
     return minuit, curvature
 
 
-class Profiler:
-    """Profile minima at successive points with the same parameters held, on one Minuit.
+#: Profiles start (and, after ending on a bound, start again) this fraction of a
+#: parameter's allowed range inside its bounds (:meth:`Profiler._inside`).
+BOUND_MARGIN = 1e-3
 
-    Each MIGRAD (``strategy``; tolerance :data:`cevns.stats.fit.TOLERANCE`, then
-    Minuit's default if that fails; no HESSE: a scan needs minima, not errors) starts from
-    the values it is given, with the analytic gradient and the curvature computed at the
-    first point (:class:`~cevns.stats.lean_cost.FirstCurvature`: MIGRAD's starting error
-    matrix and step sizes; along a scan row it changes little). After a failure the next
-    point starts afresh. ``steps`` are initial step sizes (HESSE errors of the global
-    fit); ``limits`` override the cost's limits of some parameters. Deterministic: the
-    same points in the same order give the same minima.
+
+class Profiler:
+    """Profile minima, point after point, with the same settings.
+
+    Each point gets a fresh Minuit, started from the values it is given, with the
+    analytic gradient and the curvature at that start
+    (:class:`~cevns.stats.lean_cost.FirstCurvature`, MIGRAD's starting error matrix).
+    Reusing the previous point's Minuit, or its curvature, saved a third of the time
+    along a scan row but let MIGRAD stop early where the error matrix it started from
+    no longer fitted (up to 0.04 above a cold fit in the 100 × 100 NSI benchmark).
+    MIGRAD runs at ``strategy`` and tolerance :data:`cevns.stats.fit.TOLERANCE`, then
+    Minuit's default if that fails; no HESSE: a scan needs minima, not errors.
+    ``steps`` are initial step sizes (HESSE errors of the global fit); ``limits``
+    override the cost's limits of some parameters. Starts are moved just inside the
+    bounds, and a minimum on a bound is sought once more from just inside
+    (:meth:`_inside`).
     """
 
     def __init__(
@@ -295,12 +308,9 @@ class Profiler:
         self.strategy = strategy
         self.steps = dict(steps or {})
         self.limits = dict(limits or {})
-        self._minuit: Minuit | None = None
-        self._curvature: FirstCurvature | None = None
-        self._held: frozenset[str] = frozenset()
 
     def _fresh(self, values: Mapping[str, float], held: frozenset[str]) -> Minuit:
-        minuit, self._curvature = _minuit(self.likelihood, values, held)
+        minuit, _ = _minuit(self.likelihood, values, held)
         minuit.strategy = self.strategy
         minuit.print_level = 0
         for name, bounds in self.limits.items():
@@ -322,27 +332,58 @@ class Profiler:
         if held >= set(names):
             chi2 = likelihood.value(values)
             return ProfiledPoint(chi2, math.isfinite(chi2), {n: values[n] for n in names}, 1)
-        minuit = self._minuit
-        if minuit is None or held != self._held:
-            minuit = self._fresh(values, held)
-        else:
-            minuit.values = [values[n] for n in names]
-        self._minuit, self._held = None, held
+        values = self._inside(values, held)
+        minuit = self._fresh(values, held)
         calls = minuit.nfcn
+        point = self._migrad(minuit, calls)
+        ended = dict(point.values)
+        moved = self._inside(ended, held)
+        if point.converged and moved != ended:
+            # Ended on a bound: once more from just inside, where the slope is not 0.
+            minuit.values = [moved[n] for n in names]
+            again = self._migrad(minuit, calls)
+            if again.converged and again.chi2 < point.chi2:
+                point = again
+        return point
+
+    def _migrad(self, minuit: Minuit, calls: int) -> ProfiledPoint:
+        """MIGRAD at :data:`~cevns.stats.fit.TOLERANCE`, then at Minuit's default if that
+        fails (numerical derivatives may be too noisy for it); calls counted from
+        ``calls``."""
         minuit.tol = TOLERANCE
         minuit.migrad()
-        if not minuit.valid:  # numerical derivatives may be too noisy for TOLERANCE
+        if not minuit.valid:
             minuit.tol = DEFAULT_TOLERANCE
             minuit.migrad()
-        point = ProfiledPoint(
+        return ProfiledPoint(
             float(minuit.fval),
             bool(minuit.valid) and math.isfinite(minuit.fval),
-            dict(zip(names, (float(v) for v in minuit.values), strict=True)),
+            dict(zip(self.likelihood.names, (float(v) for v in minuit.values), strict=True)),
             int(minuit.nfcn - calls),
         )
-        if point.converged:
-            self._minuit = minuit
-        return point
+
+    def _inside(self, values: Mapping[str, float], held: frozenset[str]) -> dict[str, float]:
+        """``values`` with every free parameter at least :data:`BOUND_MARGIN` of its
+        allowed range (of the bound's size when one side is open) inside its bounds.
+
+        Minuit maps a bounded parameter to an internal one through a sine, whose slope
+        is 0 at the bounds: MIGRAD started (or stopped) on a bound sees no gradient along
+        it, and with an analytic gradient can stay there while the minimum is just
+        inside (in the 100 × 100 NSI benchmark, up to 0.018 above a cold fit)."""
+        result = dict(values)
+        for name, value in values.items():
+            if name in held:
+                continue
+            low, high = self.limits.get(name, self.likelihood.limits[name])
+            if math.isfinite(low) and math.isfinite(high):
+                margin = BOUND_MARGIN * (high - low)
+            else:
+                margin = BOUND_MARGIN * max(1.0, abs(low if math.isfinite(low) else high))
+            if value < low + margin:
+                result[name] = min(low + margin, high)
+            elif value > high - margin:
+                result[name] = max(high - margin, low)
+        return result
 
 
 def profile(

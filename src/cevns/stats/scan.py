@@ -14,10 +14,14 @@ and :mod:`cevns.stats.executors`):
 * the grid is row-major (the first axis varies slowest) with an integer index per point;
   it is cut into chunks of consecutive indices, each evaluated in serpentine order so
   every point starts from the profiled values of its grid neighbour (warm start), with
-  MIGRAD at strategy 0 and no HESSE. A point that does not converge is retried from the
-  global fit with strategy 1; if it still fails it is recorded with ``converged = False``;
-* chunks go to any :class:`concurrent.futures.Executor` (by default two local processes);
-  each worker builds the likelihood once from a :class:`~cevns.stats.likelihood.LikelihoodRecipe`;
+  MIGRAD at strategy 0 on the compiled cost and no HESSE
+  (:class:`~cevns.stats.likelihood.Profiler`). A point that does not converge is retried
+  from the global fit with strategy 1; if it still fails it is recorded with
+  ``converged = False``;
+* chunks go to any :class:`concurrent.futures.Executor` (by default two local processes)
+  with the compiled likelihood (:class:`~cevns.stats.likelihood.ShippedLikelihood`, a few
+  kB of arrays) when it compiles to arrays alone, otherwise with the
+  :class:`~cevns.stats.likelihood.LikelihoodRecipe`, from which each worker builds it once;
 * each finished chunk is appended to a JSON Lines file (a header line describing the
   scan, then one object per point), so an interrupted scan continues with
   ``resume=True``. Every chunk starts from the global fit stored in the header, so a

@@ -40,10 +40,11 @@ import numpy as np
 from cevns.errors import CevnsInputError
 from cevns.stats.grid import ScanAxis
 from cevns.stats.likelihood import (
+    Likelihood,
     LikelihoodRecipe,
-    Profiler,
     ShippedLikelihood,
     likelihood_for,
+    profile,
 )
 from cevns.stats.results import ResultFile, finite_or_none
 
@@ -63,14 +64,15 @@ BUMP = 0.05
 
 def grid_neighbours(index: int, shape: Sequence[int]) -> list[int]:
     """Row-major indices of the points next to ``index`` along each axis."""
-    position = np.unravel_index(index, tuple(shape))
     neighbours = []
-    for axis, size in enumerate(shape):
-        for step in (-1, 1):
-            moved = list(position)
-            moved[axis] += step
-            if 0 <= moved[axis] < size:
-                neighbours.append(int(np.ravel_multi_index(tuple(moved), tuple(shape))))
+    stride = math.prod(shape)
+    for size in shape:
+        stride //= size
+        position = (index // stride) % size
+        if position > 0:
+            neighbours.append(index - stride)
+        if position < size - 1:
+            neighbours.append(index + stride)
     return neighbours
 
 
@@ -79,41 +81,33 @@ def _chi2(record: Mapping[str, Any]) -> float:
     return math.inf if value is None or not record.get("converged") else float(value)
 
 
-def _excess(position: Sequence[int], axis: int, shape: Sequence[int], chi2) -> float | None:
-    """χ² of the point at ``position`` above the mean of its two neighbours along
-    ``axis`` (None at an edge of the grid)."""
-    if not 0 < position[axis] < shape[axis] - 1:
-        return None
-    values = []
-    for step in (-1, 0, 1):
-        moved = list(position)
-        moved[axis] += step
-        values.append(chi2.get(int(np.ravel_multi_index(tuple(moved), tuple(shape))), math.inf))
-    return values[1] - 0.5 * (values[0] + values[2])
-
-
-def _is_bump(index: int, shape: Sequence[int], chi2: dict[int, float]) -> bool:
-    """Whether the point sticks out by more than :data:`BUMP` along some axis: its excess
-    over the mean of its two neighbours, less the mean excess of those neighbours where
-    they have one (a smooth profile's excesses are all about −f''h²/2, so they cancel; a
-    spike of height E has excess E and its neighbours −E/2, which leaves 1.5 E)."""
-    position = [int(p) for p in np.unravel_index(index, tuple(shape))]
-    for axis in range(len(shape)):
-        excess = _excess(position, axis, shape, chi2)
-        if excess is None or not math.isfinite(excess):
-            if excess is not None and excess > 0:
-                return True
-            continue
-        curvature = []
-        for step in (-1, 1):
-            moved = list(position)
-            moved[axis] += step
-            around = _excess(moved, axis, shape, chi2)
-            if around is not None and math.isfinite(around):
-                curvature.append(around)
-        if excess - (sum(curvature) / len(curvature) if curvature else 0.0) > BUMP:
-            return True
-    return False
+def spikes(shape: Sequence[int], chi2: Mapping[int, float]) -> np.ndarray:
+    """Which points of the grid stick out by more than :data:`BUMP` along some axis (flat,
+    row-major): a point's excess over the mean of its two neighbours, less the mean of
+    those neighbours' own excesses where they have one (a smooth profile's excesses are
+    all about −f''h²/2 and cancel; a spike of height E has excess E and its neighbours
+    −E/2, which leaves 1.5 E). A point at +∞ between finite neighbours sticks out; one
+    next to +∞ does not."""
+    values = np.full(math.prod(shape), math.inf)
+    values[list(chi2)] = list(chi2.values())
+    grid = values.reshape(tuple(shape))
+    result = np.zeros(grid.shape, dtype=bool)
+    for axis in range(grid.ndim):
+        line = np.moveaxis(grid, axis, 0)
+        excess = np.full(line.shape, math.nan)
+        with np.errstate(invalid="ignore"):
+            excess[1:-1] = line[1:-1] - 0.5 * (line[:-2] + line[2:])
+        before = np.full(line.shape, math.nan)
+        after = np.full(line.shape, math.nan)
+        before[1:], after[:-1] = excess[:-1], excess[1:]
+        finite_before, finite_after = np.isfinite(before), np.isfinite(after)
+        known = finite_before.astype(float) + finite_after
+        total = np.where(finite_before, before, 0.0) + np.where(finite_after, after, 0.0)
+        curvature = np.where(known > 0, total / np.maximum(known, 1.0), 0.0)
+        with np.errstate(invalid="ignore"):
+            sticks_out = np.where(np.isfinite(excess), excess - curvature > BUMP, excess > 0)
+        result |= np.moveaxis(sticks_out, 0, axis)
+    return result.ravel()
 
 
 @dataclass(frozen=True)
@@ -142,10 +136,12 @@ def _at_a_bound(record: Mapping[str, Any], limits: Mapping[str, tuple[float, flo
     return False
 
 
-def _refit(profiler: Profiler, point: Mapping[str, float], start: Mapping[str, float]):
-    refit = profiler(point, start)
+def _refit(likelihood: Likelihood, point: Mapping[str, float], start: Mapping[str, float]):
+    """A fresh profile from ``start`` (its own Minuit and curvature: a refit must not
+    inherit the path of the previous one, which can end in another basin)."""
+    refit = profile(likelihood, point, start, strategy=REPAIR_STRATEGY)
     if not refit.converged:  # MIGRAD again from where it stopped
-        refit = profiler(point, refit.values)
+        refit = profile(likelihood, point, refit.values, strategy=REPAIR_STRATEGY)
     return refit
 
 
@@ -155,7 +151,6 @@ def evaluate_repair_chunk(
     """The work unit: check each job's point and refit it where needed; the records of
     the points that improved (the others are left out)."""
     likelihood = likelihood_for(recipe)
-    profiler = Profiler(likelihood, strategy=REPAIR_STRATEGY)
     improved = []
     for job in jobs:
         record = job.record
@@ -171,7 +166,7 @@ def evaluate_repair_chunk(
             chosen = [job.starts[1]]
         for start in chosen:
             try:
-                refit = _refit(profiler, point, start)
+                refit = _refit(likelihood, point, start)
             except CevnsInputError:
                 break  # the model refuses this point (recorded with its reason)
             if refit.converged and refit.chi2 < best - REPAIR_TOLERANCE:
@@ -210,22 +205,29 @@ def repair_scan(
     repaired = 0
     pending = set(records)  # the first sweep checks every point, later ones the neighbours
     for _ in range(MAX_SWEEPS):
-        chi2 = {index: _chi2(record) for index, record in records.items()}
-        jobs = []
+        sticking_out = spikes(shape, {index: _chi2(record) for index, record in records.items()})
+        candidates: dict[int, dict[str, float]] = {}
+        futures = []
+        jobs: list[RepairJob] = []
         for index in sorted(pending):
             record = records[index]
             if record.get("error"):
                 continue
             point = dict(zip(names, record["values"], strict=True))
-            neighbours = [
-                {**base, **{k: v for k, v in records[n]["profiled"].items() if v is not None}}
-                for n in grid_neighbours(index, shape)
-                if n in records and records[n].get("converged")
-            ]
+            neighbours = []
+            for n in grid_neighbours(index, shape):
+                if n in records and records[n].get("converged"):
+                    if n not in candidates:
+                        profiled = records[n]["profiled"].items()
+                        candidates[n] = {**base, **{k: v for k, v in profiled if v is not None}}
+                    neighbours.append(candidates[n])
             starts = tuple({**c, **point} for c in [base, cold, *neighbours])
-            jobs.append(RepairJob(record, names, starts, _is_bump(index, shape, chi2)))
-        chunks = [jobs[i : i + chunk_size] for i in range(0, len(jobs), chunk_size)]
-        futures = [executor.submit(evaluate_repair_chunk, recipe, chunk) for chunk in chunks]
+            jobs.append(RepairJob(record, names, starts, bool(sticking_out[index])))
+            if len(jobs) == chunk_size:  # workers start while the next chunk is prepared
+                futures.append(executor.submit(evaluate_repair_chunk, recipe, jobs))
+                jobs = []
+        if jobs:
+            futures.append(executor.submit(evaluate_repair_chunk, recipe, jobs))
         improved = [record for future in futures for record in future.result()]
         for record in improved:
             records[int(record["index"])] = record
@@ -251,4 +253,5 @@ __all__ = [
     "evaluate_repair_chunk",
     "grid_neighbours",
     "repair_scan",
+    "spikes",
 ]
