@@ -8,7 +8,11 @@ process, so the kernel inherits what is set here:
   that ``cevns.data.download_release`` fills);
 * ``JUPYTER_CONFIG_PATH`` gains ``docs/hooks/jupyter``, whose nbconvert configuration
   starts the kernel on IPC sockets instead of TCP on localhost (ipykernel warns on every
-  start over unencrypted TCP; with IPC nothing leaves the machine's file system).
+  start over unencrypted TCP; with IPC nothing leaves the machine's file system);
+* ``JUPYTER_PATH`` gains the base interpreter's ``share/jupyter`` when the build runs in a
+  virtual environment that inherits the system's packages (``--system-site-packages``):
+  nbconvert's HTML templates are installed there, and Jupyter looks only under the
+  environment's own prefix.
 
 Markdown links between pages (``../analyse-your-own-data.md``) are left as they are by the
 notebook converter; here they become the pages' URLs, and a link to a page that does not
@@ -23,6 +27,7 @@ import logging
 import os
 import posixpath
 import re
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -53,6 +58,10 @@ def on_config(config: Any) -> Any:
         *filter(None, os.environ.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep)),
     ]
     os.environ["JUPYTER_CONFIG_PATH"] = os.pathsep.join(dict.fromkeys(paths))
+    inherited = Path(sys.base_prefix) / "share" / "jupyter"
+    if sys.base_prefix != sys.prefix and inherited.is_dir():
+        data_paths = [*filter(None, os.environ.get("JUPYTER_PATH", "").split(os.pathsep))]
+        os.environ["JUPYTER_PATH"] = os.pathsep.join(dict.fromkeys([*data_paths, str(inherited)]))
     return config
 
 
