@@ -591,3 +591,33 @@ def test_grid_neighbours_in_one_and_two_dimensions():
     assert grid_neighbours(2, [5]) == [1, 3]
     assert sorted(grid_neighbours(4, [3, 3])) == [1, 3, 5, 7]
     assert sorted(grid_neighbours(0, [3, 3])) == [1, 3]
+
+
+def test_a_point_on_a_bound_gets_its_cold_refit_once(monkeypatch):
+    """A point with a profiled parameter on a bound is refitted from the cold start, and
+    the chunk reports it; a job that says the refit was done (a later sweep) does not
+    repeat it: the refit from the same point and start is deterministic."""
+    import cevns.stats.scan_repair as repair
+
+    recipe = poisson_recipe()
+    likelihood = likelihood_for(recipe)
+    point = {"mu": 1.0, "b": 1.0}
+    cold = {**likelihood.start, **point}
+    truth = fit(likelihood.cost, cold, fixed=["mu", "b"])
+    record = {
+        "index": 7,
+        "values": [1.0, 1.0],
+        "chi2": truth.minimum,  # no start beats it: only the bound can ask for a refit
+        "converged": True,
+        "profiled": {"c": 0.0, "alpha": float(truth.values["alpha"])},  # c on its bound
+    }
+    calls = []
+    real_refit = repair._refit
+    monkeypatch.setattr(repair, "_refit", lambda *a: calls.append(a) or real_refit(*a))
+    starts = ({**cold}, {**cold})
+    first = repair.RepairJob(record, ("mu", "b"), starts, spike=False, bound_refit=True)
+    improved, cold_done = repair.evaluate_repair_chunk(recipe, [first])
+    assert cold_done == [7] and len(calls) == 1 and improved == []
+    again = repair.RepairJob(record, ("mu", "b"), starts, spike=False, bound_refit=False)
+    assert repair.evaluate_repair_chunk(recipe, [again]) == ([], [])
+    assert len(calls) == 1

@@ -22,7 +22,8 @@ checked three ways:
 
 A point that a candidate beats is refitted from those candidates, a spike from every
 candidate, a point on a bound from the cold start (MIGRAD, and once more from
-where it stopped if it did not converge); it keeps the lowest minimum. The checks and
+where it stopped if it did not converge; once per point, since that refit is
+deterministic and later sweeps would repeat it); it keeps the lowest minimum. The checks and
 refits run on the scan's executor, in chunks of points. Later sweeps check the neighbours
 of the points that improved, until none does, so a repair propagates along the grid.
 """
@@ -119,6 +120,9 @@ class RepairJob:
     names: tuple[str, ...]
     starts: tuple[dict[str, float], ...]
     spike: bool
+    #: Whether a point on a bound may still need its cold-start refit: a profile from the
+    #: same point and start is deterministic, so once done it is never repeated.
+    bound_refit: bool = True
 
     @property
     def indices(self) -> tuple[int, ...]:
@@ -147,11 +151,13 @@ def _refit(likelihood: Likelihood, point: Mapping[str, float], start: Mapping[st
 
 def evaluate_repair_chunk(
     recipe: LikelihoodRecipe | ShippedLikelihood, jobs: Sequence[RepairJob]
-) -> list[dict]:
-    """The work unit: check each job's point and refit it where needed; the records of
-    the points that improved (the others are left out)."""
+) -> tuple[list[dict], list[int]]:
+    """The work unit: check each job's point and refit it where needed. Returns the
+    records of the points that improved (the others are left out) and the indices of the
+    points whose cold-start refit ran (never repeated by later sweeps)."""
     likelihood = likelihood_for(recipe)
     improved = []
+    cold_done: list[int] = []
     for job in jobs:
         record = job.record
         point = dict(zip(job.names, record["values"], strict=True))
@@ -162,8 +168,9 @@ def evaluate_repair_chunk(
         chosen = [t for t, v in zip(job.starts, values, strict=True) if v < best - REPAIR_TOLERANCE]
         if not chosen and job.spike:
             chosen = list(job.starts)
-        elif not chosen and _at_a_bound(record, likelihood.limits):
+        elif not chosen and job.bound_refit and _at_a_bound(record, likelihood.limits):
             chosen = [job.starts[1]]
+            cold_done.append(int(record["index"]))
         for start in chosen:
             try:
                 refit = _refit(likelihood, point, start)
@@ -181,7 +188,7 @@ def evaluate_repair_chunk(
                 }
         if record is not job.record:
             improved.append(record)
-    return improved
+    return improved, cold_done
 
 
 def repair_scan(
@@ -204,6 +211,7 @@ def repair_scan(
     cold = {**likelihood.start, **likelihood.fixed}
     repaired = 0
     pending = set(records)  # the first sweep checks every point, later ones the neighbours
+    cold_refitted: set[int] = set()  # points whose cold-start refit is done (deterministic)
     for _ in range(MAX_SWEEPS):
         sticking_out = spikes(shape, {index: _chi2(record) for index, record in records.items()})
         candidates: dict[int, dict[str, float]] = {}
@@ -222,13 +230,18 @@ def repair_scan(
                         candidates[n] = {**base, **{k: v for k, v in profiled if v is not None}}
                     neighbours.append(candidates[n])
             starts = tuple({**c, **point} for c in [base, cold, *neighbours])
-            jobs.append(RepairJob(record, names, starts, bool(sticking_out[index])))
+            spike = bool(sticking_out[index])
+            jobs.append(RepairJob(record, names, starts, spike, index not in cold_refitted))
             if len(jobs) == chunk_size:  # workers start while the next chunk is prepared
                 futures.append(executor.submit(evaluate_repair_chunk, recipe, jobs))
                 jobs = []
         if jobs:
             futures.append(executor.submit(evaluate_repair_chunk, recipe, jobs))
-        improved = [record for future in futures for record in future.result()]
+        improved = []
+        for future in futures:
+            better, cold_done = future.result()
+            improved.extend(better)
+            cold_refitted.update(cold_done)
         for record in improved:
             records[int(record["index"])] = record
         if results is not None and improved:
