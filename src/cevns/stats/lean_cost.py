@@ -46,7 +46,7 @@ from cevns.stats.lean_nominals import ExponentialNominal, PolynomialNominal, nom
 from cevns.stats.model import Component
 
 #: Fits and profiles minimise the compiled cost (False: Minuit on the cost objects, for
-#: comparisons; see benchmarks/bench_lean.py).
+#: comparisons; benchmarks/bench_fit.py measures the previous path with it off).
 LEAN_COSTS = True
 
 #: μ below this counts as this in the curvature's n/μ² (no overflow; such a bin's cost is
