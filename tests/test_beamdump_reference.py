@@ -106,3 +106,32 @@ def test_comparisons_at_a_digitised_point_and_outside_the_curve():
 def test_settings_other_than_the_figures_are_not_compared(settings, differs):
     block = comparisons(_report(**settings))["y_limit"]
     assert block["comparisons"] == [] and differs in block["note"]
+
+
+def test_the_figure_draws_the_published_curves_only_for_the_figures_settings():
+    """With the figure's settings the limit panel carries COHERENT's Y curve and relic line
+    (every stored point, on the m_χ axis); with other settings neither is drawn. The
+    leptophobic curve, read against m_V, is put on the m_χ axis with m_V/m_χ."""
+    from matplotlib.figure import Figure
+
+    from cevns.beamdump.published import published_curves
+    from cevns.plotting.beamdump import plot_darkmatter
+
+    tables = published()
+    y_table = tables["coherent-csi-2021"]["y_limit"]
+    (label, masses, values), (relic_label, _, _) = published_curves(_report())
+    assert label == "COHERENT, arXiv:2110.11453" and relic_label.startswith("relic density")
+    np.testing.assert_array_equal(masses, y_table["m_chi_mev"])
+    np.testing.assert_array_equal(values, y_table["values"])
+    report = {**_report(), "masses": [dict(r, events_reference=5.0, published_event_limit=None)
+                                      for r in _report()["masses"]]}  # fmt: skip
+    limit_panel = plot_darkmatter(report, fig=Figure()).axes[1]
+    labels = [line.get_label() for line in limit_panel.get_lines()]
+    assert "COHERENT, arXiv:2110.11453" in labels and relic_label in labels
+    assert published_curves(_report(dark_coupling=0.1)) == []
+    leptophobic = _report(portal="leptophobic")
+    for row in leptophobic["masses"]:
+        row["alpha_b_limit"] = row.pop("y_limit")
+    lepto_table = tables["coherent-csi-2021-leptophobic"]["alpha_b_limit"]
+    ((_, lepto_masses, _),) = published_curves(leptophobic)
+    np.testing.assert_allclose(lepto_masses, np.asarray(lepto_table["m_v_mev"]) / 3.0)

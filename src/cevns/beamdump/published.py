@@ -19,6 +19,7 @@ when the report's settings are the figure's (portal, spin, mass ratio, dark coup
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from functools import cache
 from importlib import resources
@@ -151,4 +152,43 @@ def comparisons(report: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-__all__ = ["CURVES", "comparisons", "curve_value", "event_limit", "published"]
+def published_curves(report: dict[str, Any]) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """The published curves to draw beside ``report``'s coupling limits, as (label, m_χ in
+    MeV, values) with every stored point: the limit of the report's portal and, for the
+    vector portal, the figure's scalar relic line. Empty when the report's settings are not
+    the figure's (:func:`comparisons` says which differ) or it has no limits; a curve read
+    against m_V is put on the m_χ axis with the report's m_V/m_χ."""
+    rows = report["masses"]
+    if report.get("projection") or "event_limit_feldman_cousins" not in rows[0]:
+        return []
+    key = "y_limit" if report["portal"] == "vector" else "alpha_b_limit"
+    document, name, mass_key = CURVES[key]
+    tables = published()
+    table = tables[document][name]
+    if _settings_match(table, report) is not None:
+        return []
+    scale = 1.0 if mass_key == "m_chi_mev" else 1.0 / float(report["ratio_m_v_over_m_chi"])
+    curves = [(f"COHERENT, {_arxiv(table)}", np.asarray(table[mass_key], dtype=float) * scale,
+               np.asarray(table["values"], dtype=float))]  # fmt: skip
+    if key == "y_limit":
+        relic = tables["coherent-csi-2021"]["relic_scalar"]
+        curves.append((f"relic density ({_arxiv(relic)})",
+                       np.asarray(relic["m_chi_mev"], dtype=float),
+                       np.asarray(relic["values"], dtype=float)))  # fmt: skip
+    return curves
+
+
+def _arxiv(table: dict[str, Any]) -> str:
+    """The arXiv identifier in a table's reference (the reference itself if none)."""
+    found = re.search(r"arXiv:\d{4}\.\d{4,5}", table["reference"])
+    return found.group(0) if found else str(table["reference"])
+
+
+__all__ = [
+    "CURVES",
+    "comparisons",
+    "curve_value",
+    "event_limit",
+    "published",
+    "published_curves",
+]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cevns.beamdump.published import published_curves
 from cevns.plotting.figures import figure_or_new, save
 
 if TYPE_CHECKING:
@@ -14,7 +15,9 @@ if TYPE_CHECKING:
 def plot_darkmatter(
     report: dict[str, Any], path: str | Path | None = None, *, fig: Figure | SubFigure | None = None
 ) -> Figure | SubFigure:
-    """Expected events at the reference coupling and, if fitted, the 90 % CL limits.
+    """Expected events at the reference coupling and, if fitted, the 90 % CL limits, with
+    COHERENT's published event limits and coupling curve when the run's settings are the
+    published figure's (:func:`cevns.beamdump.published.published_curves`).
 
     Two panels drawn on ``fig`` (default: a new 10 × 4 inch figure), saved to ``path`` if
     given; returns the figure.
@@ -36,12 +39,16 @@ def plot_darkmatter(
         limits = [float("nan") if r[key] is None else r[key] for r in rows]  # None: no limit
         axes[1].loglog(masses, limits, "o-", label="cevns, 90 % CL")
         if rows[0].get("y_relic"):
-            axes[1].plot(masses, [r["y_relic"] for r in rows], "k--", label="relic density")
-        axes[1].set_ylabel("Y" if key == "y_limit" else "alpha_B")
+            axes[1].plot(masses, [r["y_relic"] for r in rows], "k--", label="relic density (cevns)")
+        for (label, curve_masses, values), style in zip(
+            published_curves(report), ("-", ":"), strict=False
+        ):
+            axes[1].plot(curve_masses, values, style, color="purple", label=label)
+        axes[1].set_ylabel(r"$Y$" if key == "y_limit" else r"$\alpha_B$")
         axes[1].legend()
     axes[0].set_ylabel("dark-matter events")
     for ax in axes:
-        ax.set_xlabel("m_chi [MeV]")
+        ax.set_xlabel(r"$m_\chi$ [MeV]")
     axes[0].legend()
     save(fig, path)
     return fig
