@@ -83,6 +83,11 @@ def _settings_match(table: dict[str, Any], report: dict[str, Any]) -> str | None
     return "; ".join(differ) or None
 
 
+def _has_data_limits(report: dict[str, Any]) -> bool:
+    """Whether ``report`` holds limits from the CsI data (not a projection, limits run)."""
+    return not report.get("projection") and "event_limit_feldman_cousins" in report["masses"][0]
+
+
 def _ratio(ours: float | None, theirs: float | None) -> float | None:
     if ours is None or theirs is None or not math.isfinite(ours) or theirs <= 0:
         return None
@@ -98,7 +103,7 @@ def comparisons(report: dict[str, Any]) -> dict[str, Any]:
     tables = published()
     out: dict[str, Any] = {}
     rows = report["masses"]
-    if report.get("projection") or "event_limit_feldman_cousins" not in rows[0]:
+    if not _has_data_limits(report):
         return out
     events = tables["coherent-csi-2021"]["event_limits"]
     out["event_limits"] = {
@@ -158,8 +163,7 @@ def published_curves(report: dict[str, Any]) -> list[tuple[str, np.ndarray, np.n
     vector portal, the figure's scalar relic line. Empty when the report's settings are not
     the figure's (:func:`comparisons` says which differ) or it has no limits; a curve read
     against m_V is put on the m_χ axis with the report's m_V/m_χ."""
-    rows = report["masses"]
-    if report.get("projection") or "event_limit_feldman_cousins" not in rows[0]:
+    if not _has_data_limits(report):
         return []
     key = "y_limit" if report["portal"] == "vector" else "alpha_b_limit"
     document, name, mass_key = CURVES[key]
