@@ -59,6 +59,29 @@ def test_polynomial_interpolation_of_a_known_polynomial() -> None:
 
 
 @pytest.mark.data
+def test_written_out_plane_monomials_match_the_outer_product() -> None:
+    """The (2, 2) plane's written-out monomials are the generic outer product of powers,
+    in the coefficients' C order (a wrong order would pass a polynomial symmetric in its
+    two parameters, so this one is not)."""
+    from cevns.stats.polynomial import _PLANE_MONOMIALS, _POWERS
+
+    for degrees, plane in _PLANE_MONOMIALS.items():
+        for u, w in [(0.3, -1.7), (2.0, 0.5)]:
+            generic = [a * b for a in _POWERS[degrees[0]](u) for b in _POWERS[degrees[1]](w)]
+            assert plane(u, w) == pytest.approx(generic, rel=1e-15)
+
+    def function(values):
+        x, y = values["x"], values["y"]
+        return np.array([x - 2 * y, x * x * y - 3 * y * y * x, 1.5 + x * y])
+
+    polynomial = build_polynomial(function, ("x", "y"), {"x": 0.1, "y": -0.2}, {"x": 1, "y": 1})
+    assert polynomial is not None and polynomial.degrees == (2, 2)
+    assert polynomial._plane is not None  # the written-out path is the one tested
+    for x, y in [(0.4, -0.9), (-1.3, 2.2)]:
+        np.testing.assert_allclose(polynomial({"x": x, "y": y}), function({"x": x, "y": y}),
+                                   rtol=1e-12, atol=1e-12)  # fmt: skip
+
+
 def test_nsi_signal_is_a_polynomial_and_exact(shared_data_dir) -> None:
     analysis, fast, direct = signal_functions(shared_data_dir, ("eps_ee_u", "eps_ee_d"))
     assert isinstance(fast, PolynomialSignal) and fast.degrees == (2, 2)

@@ -71,6 +71,20 @@ def _powers_4(u: float) -> tuple[float, ...]:
 _POWERS = (_powers_0, _powers_1, _powers_2, _powers_3, _powers_4)
 
 
+def _plane_2_2(u: float, w: float) -> list[float]:
+    """The monomials u^i w^j, i, j ≤ 2, in C order: a plane of two couplings that enter
+    the charges linearly (NSI, sin²θ_W with a radius shift), written out because the
+    generic outer product of power tuples costs twice as much here."""
+    uu, ww = u * u, w * w
+    return [1.0, w, ww, u, u * w, u * ww, uu, uu * w, uu * ww]
+
+
+#: Written-out monomial vectors of two parameters, by their degrees.
+_PLANE_MONOMIALS: dict[tuple[int, ...], Callable[[float, float], list[float]]] = {
+    (2, 2): _plane_2_2
+}
+
+
 def chebyshev_points(count: int) -> np.ndarray:
     """Chebyshev points of the second kind on [−1, 1] (well-conditioned interpolation)."""
     if count == 1:
@@ -89,6 +103,11 @@ class PolynomialSignal:
     degrees: tuple[int, ...]
     coefficients: np.ndarray
     _flat: np.ndarray = field(init=False, repr=False, compare=False)
+    #: The transpose of ``_flat``, contiguous: (bins × M) times the monomial list.
+    _flat_t: np.ndarray = field(init=False, repr=False, compare=False)
+    _plane: Callable[[float, float], list[float]] | None = field(
+        init=False, repr=False, compare=False
+    )
     _terms: tuple[tuple[str, float, float, Callable[[float], tuple[float, ...]]], ...] = field(
         init=False, repr=False, compare=False
     )
@@ -110,6 +129,8 @@ class PolynomialSignal:
     def __post_init__(self) -> None:
         flat = self.coefficients.reshape(self.coefficients.shape[0], -1)
         object.__setattr__(self, "_flat", flat)
+        object.__setattr__(self, "_flat_t", np.ascontiguousarray(flat.T))
+        object.__setattr__(self, "_plane", _PLANE_MONOMIALS.get(tuple(self.degrees)))
         terms = tuple(
             zip(self.names, self.centres.tolist(), self.spreads.tolist(),
                 [_POWERS[d] for d in self.degrees], strict=True)
@@ -121,17 +142,22 @@ class PolynomialSignal:
         """The histogram at one point (parameters by name): the monomial vector, built in
         Python floats by outer products of each parameter's powers (first parameter
         slowest; a handful of numbers, where numpy's per-call cost would dominate), times
-        the coefficient matrix. Two parameters (a plane of a scan) take an unrolled path."""
+        the coefficient matrix. Two parameters (a plane of a scan) take an unrolled path,
+        written out for degrees (2, 2)."""
         terms = self._terms
         if len(terms) == 2:
             (first, c0, s0, p0), (second, c1, s1, p1) = terms
-            inner = p1((values[second] - c1) / s1)
-            vector = [a * b for a in p0((values[first] - c0) / s0) for b in inner]
+            u, w = (values[first] - c0) / s0, (values[second] - c1) / s1
+            if self._plane is not None:
+                vector = self._plane(u, w)
+            else:
+                inner = p1(w)
+                vector = [a * b for a in p0(u) for b in inner]
         else:
             vector = [1.0]
             for name, centre, spread, powers in terms:
                 vector = [a * b for a in vector for b in powers((values[name] - centre) / spread)]
-        return np.dot(vector, self._flat).reshape(self._shape)
+        return self._flat_t.dot(vector).reshape(self._shape)
 
     def many(self, points: np.ndarray) -> np.ndarray:
         """Histograms at many points (P × parameters, columns in ``names`` order):
