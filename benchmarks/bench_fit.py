@@ -8,6 +8,10 @@ Prints, in one run on this machine, for each likelihood:
   scalar computed beforehand) and to the previous path (the cost objects,
   ``cost(*x)`` and ``cost.grad(*x)``), and the largest relative difference between the
   compiled cost and the cost objects;
+* 10⁴ evaluations at once (:meth:`~cevns.stats.lean_cost.LeanCost.many`, what the scan
+  repair uses to test its candidate starts), per point, with its ratio to the bare-numpy
+  single evaluation and its speed-up over one evaluation at a time, and the largest
+  relative difference from them;
 * a full fit (MIGRAD + HESSE, every nuisance free): its median time and calls, the
   previous fit (cost objects, MIGRAD strategy 1 at Minuit's default tolerance) and the
   fit's bare limit (its calls times the bare evaluations, Minuit's own time excluded);
@@ -95,6 +99,10 @@ def measure(name: str, repeat: int, data: str | None = None) -> dict[str, Any]:
         reference = cost.grad(*x)
         change = np.abs(lean.gradient(x) - reference) / np.maximum(np.abs(reference), 1e-3)
         gradient_difference = max(gradient_difference, float(np.max(change)))
+    batch = np.array(_points(lean, start, 10_000))
+    batch_difference = float(
+        np.max(np.abs(lean.many(batch[:500]) / [lean(x) for x in batch[:500]] - 1.0))
+    )
     bare_value, bare_gradient = bare_kernels(lean, points[0])
     assert abs(bare_value() / lean(points[0]) - 1.0) < 1e-12
     load_before = load_average()
@@ -105,6 +113,7 @@ def measure(name: str, repeat: int, data: str | None = None) -> dict[str, Any]:
         "bare_value_and_gradient_us": best_mean_time(bare_gradient, repeat // 2) * 1e6,
         "previous_value_us": best_mean_time(old_value, repeat // 10) * 1e6,
         "previous_value_and_gradient_us": best_mean_time(old_both, repeat // 20) * 1e6,
+        "batched_value_per_point_us": median_time(lambda: lean.many(batch), 15) / 1e4 * 1e6,
     }
     result = fit(cost, analysis.start)
     fit_s = median_time(lambda: fit(cost, analysis.start), 30)
@@ -137,6 +146,9 @@ def measure(name: str, repeat: int, data: str | None = None) -> dict[str, Any]:
         "previous_over_value": times["previous_value_us"] / times["value_us"],
         "previous_over_value_and_gradient": times["previous_value_and_gradient_us"]
         / times["value_and_gradient_us"],
+        "batched_over_bare_value": times["batched_value_per_point_us"] / times["bare_value_us"],
+        "value_over_batched": times["value_us"] / times["batched_value_per_point_us"],
+        "largest_relative_difference_batched": batch_difference,
         "largest_relative_difference_value": difference,
         "largest_relative_difference_gradient": gradient_difference,
         "fit_ms": fit_s * 1e3,
@@ -185,6 +197,11 @@ def main() -> None:
             t, bare, old = r[f"{key}_us"], r[f"bare_{key}_us"], r[f"previous_{key}_us"]
             print(f"  {label:26s} {t:8.1f} us {bare:8.1f} us {t / bare:6.2f} {old:8.1f} us "
                   f"{old / t:7.1f}")  # fmt: skip
+        t = r["batched_value_per_point_us"]
+        print(f"  {'batched, per point (1e4)':26s} {t:8.2f} us {r['bare_value_us']:8.1f} us "
+              f"{r['batched_over_bare_value']:6.2f} {r['value_us']:8.1f} us "
+              f"{r['value_over_batched']:7.1f}   (vs one at a time: "
+              f"{r['largest_relative_difference_batched']:.0e})")  # fmt: skip
         print(f"  largest relative difference from the cost objects: value "
               f"{r['largest_relative_difference_value']:.1e}, gradient "
               f"{r['largest_relative_difference_gradient']:.1e}")  # fmt: skip

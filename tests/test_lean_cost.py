@@ -132,6 +132,72 @@ def test_synthetic_cost_value_gradient_and_jacobian() -> None:
     assert clipped > 0  # the steep systematic was clipped at some points
 
 
+def test_many_points_at_once_equal_one_at_a_time() -> None:
+    """The batched cost equals the single-point cost row by row (1e-12 relative) on the
+    synthetic model: clipped systematics, polynomial, one- and two-axis exponential and
+    generic nominals, every prior; a zero or negative log-normal argument and an occupied
+    bin without expectation give +inf in their row only; more rows than one batch."""
+    cost = _synthetic_cost()
+    lean = compile_cost(cost)
+    assert lean is not None
+    points = np.array(list(_points(cost, 300)))
+    names = list(lean.names)
+    points[7, names.index("b")] = 0.0  # log-normal prior on b: +inf
+    points[8, names.index("b")] = -0.5
+    points[9, [names.index(n) for n in ("mu", "b", "d", "c", "e")]] = 0.0  # μ = 0 in bins
+    single = np.array([lean(x) for x in points])
+    batched = lean.many(points)
+    assert np.isinf(single[[7, 8, 9]]).all() and np.isinf(batched[[7, 8, 9]]).all()
+    finite = np.isfinite(single)
+    assert finite.sum() == points.shape[0] - 3
+    np.testing.assert_allclose(batched[finite], single[finite], rtol=1e-12)
+    small = lean_module.BATCH_VALUES
+    try:
+        lean_module.BATCH_VALUES = 3 * lean._size  # three rows per batch: 100 batches
+        # the same numbers up to the rounding of products over fewer rows
+        np.testing.assert_allclose(lean.many(points), batched, rtol=1e-13)
+    finally:
+        lean_module.BATCH_VALUES = small
+    with pytest.raises(ValueError, match=r"points must have shape \(P, 13\)"):
+        lean.many(points[:, :3])
+
+
+def test_likelihood_values_at_many_points() -> None:
+    """``Likelihood.values`` by names (left-out parameters at their start, fixed ones at
+    their value) or as a matrix, compiled or not, equals ``value`` point by point; bad
+    points are refused in one line naming what is wrong."""
+    from cevns.errors import CevnsInputError
+
+    cost = _synthetic_cost()
+    names = tuple(cost._parameters)
+    start = {n: 1.0 if n in ("mu", "flux", "b", "d", "c", "e") else 0.1 for n in names}
+    likelihood = Likelihood(cost, start, names, {}, {"w": 0.2})
+    points = np.array(list(_points(cost, 50)))
+    points[:, names.index("w")] = 0.2
+    expected = [likelihood.value(dict(zip(names, row, strict=True))) for row in points]
+    np.testing.assert_allclose(likelihood.values(points), expected, rtol=1e-12)
+    by_name = likelihood.values({"mu": points[:, 1], "alpha": points[:, 3]})
+    partial = [
+        likelihood.value({**start, "w": 0.2, "mu": row[1], "alpha": row[3]}) for row in points
+    ]
+    np.testing.assert_allclose(by_name, partial, rtol=1e-12)
+    plain = _plain_cost() + PoissonCount(12.0, 10.0, ["mu"])  # does not compile
+    uncompiled = Likelihood(plain, {"mu": 1.0}, ("mu",), {"mu": (0.0, 5.0)}, {})
+    assert uncompiled.compiled() is None
+    np.testing.assert_allclose(
+        uncompiled.values({"mu": [0.5, 1.0, 2.0]}), [plain(0.5), plain(1.0), plain(2.0)]
+    )
+    refused = [
+        ({"mu": [1.0, 2.0], "b": [1.0]}, "the same number of values; got mu: 2, b: 1"),
+        ({"muu": [1.0]}, "muu"),
+        (points[:, :4], r"shape \(P, 13\)"),
+        ({"mu": [1.0, np.nan]}, "mu = nan at point 1; every value must be finite"),
+    ]
+    for bad, message in refused:
+        with pytest.raises(CevnsInputError, match=message):
+            likelihood.values(bad)
+
+
 def test_curvature_is_the_gauss_newton_diagonal() -> None:
     cost = _synthetic_cost()
     lean = compile_cost(cost)
@@ -228,6 +294,8 @@ def test_release_likelihoods_compile_exactly(shared_data_dir, name, model) -> No
         x = np.clip(centre + rng.normal(0.0, scale, centre.size), low, high)
         assert lean(x) == pytest.approx(cost(*x), rel=1e-12)
         assert _relative(lean.gradient(x), cost.grad(*x)) < 1e-9
+    points = np.clip(centre + rng.normal(0.0, 0.5, (400, centre.size)), low, high)
+    np.testing.assert_allclose(lean.many(points), [lean(x) for x in points], rtol=1e-12)
 
 
 @pytest.mark.data

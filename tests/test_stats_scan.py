@@ -621,3 +621,61 @@ def test_a_point_on_a_bound_gets_its_cold_refit_once(monkeypatch):
     again = repair.RepairJob(record, ("mu", "b"), starts, spike=False, bound_refit=False)
     assert repair.evaluate_repair_chunk(recipe, [again]) == ([], [])
     assert len(calls) == 1
+
+
+def test_a_spike_is_refitted_from_the_cold_start_and_its_lowest_candidate(monkeypatch):
+    """A spike (no candidate beats it, but it sticks out of its neighbours) is refitted
+    twice: from the cold start (the second start) and from the other start where the cost
+    is lowest; a spike on a bound counts that cold refit as its bound refit."""
+    import cevns.stats.scan_repair as repair
+
+    recipe = poisson_recipe()
+    likelihood = likelihood_for(recipe)
+    point = {"mu": 1.0, "b": 1.0}
+    truth = fit(likelihood.cost, {**likelihood.start, **point}, fixed=["mu", "b"])
+    record = {
+        "index": 3,
+        "values": [1.0, 1.0],
+        "chi2": truth.minimum,
+        "converged": True,
+        "profiled": {"c": 0.0, "alpha": float(truth.values["alpha"])},  # c on its bound
+    }
+    base = {**likelihood.start, **point}
+    starts = (
+        {**base, "alpha": 2.0},  # the global fit's nuisances, far off
+        {**base},  # the cold start
+        {**base, "alpha": float(truth.values["alpha"]) + 0.1},  # the closest neighbour
+        {**base, "alpha": -2.5},
+    )
+    values = [likelihood.value(start) for start in starts]
+    assert repair._spike_starts(starts, values) == [starts[1], starts[2]]
+    calls = []
+    real_refit = repair._refit
+    monkeypatch.setattr(repair, "_refit", lambda p, x, s: calls.append(s) or real_refit(p, x, s))
+    job = repair.RepairJob(record, ("mu", "b"), starts, spike=True, bound_refit=True)
+    improved, cold_done = repair.evaluate_repair_chunk(recipe, [job])
+    assert calls == [starts[1], starts[2]] and cold_done == [3] and improved == []
+
+
+def test_a_reused_profiler_gives_what_a_new_one_gives():
+    """Profiles on one Profiler (its Minuit reset between points, with and without given
+    steps, limits overridden, held sets alternating) equal profiles on a new Profiler
+    each, bit for bit: resetting must not carry anything from one point to the next."""
+    from cevns.stats.likelihood import Profiler
+
+    likelihood = likelihood_for(poisson_recipe())
+    steps = {"c": 0.3, "alpha": 0.5}
+    limits = {"alpha": (-4.0, 4.0)}
+    points = [
+        ({"mu": 1.0, "b": 1.0}, {"c": 1.0, "alpha": 0.0}),
+        ({"mu": 0.4}, {"b": 1.1, "c": 0.5, "alpha": 1.5}),
+        ({"mu": 1.8, "b": 0.9}, {"c": 3.0, "alpha": -2.0}),
+        ({"mu": 0.4}, {"b": 0.9, "c": 0.0, "alpha": 0.2}),
+    ]
+    for options in ({}, {"steps": steps, "limits": limits}):
+        kept = Profiler(likelihood, **options)
+        for fixed_values, start in points:
+            start = {**likelihood.start, **start}
+            again = kept(fixed_values, start)
+            new = Profiler(likelihood, **options)(fixed_values, start)
+            assert again == new

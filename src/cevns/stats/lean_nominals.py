@@ -8,11 +8,14 @@ in the cost's order:
 * ``weighted_gradient(x, weights)``: ∂(h · weights)/∂θ_i for the adapter's parameters
   ``indices`` (the derivative contracted with per-bin weights, which is all the gradient
   of a cost needs);
-* ``jacobian(x)``: ∂h/∂θ_i per bin, for each of ``indices``.
+* ``jacobian(x)``: ∂h/∂θ_i per bin, for each of ``indices``;
+* optionally ``many(x)``: the histograms at each row of a parameter matrix (the compiled
+  cost's :meth:`~cevns.stats.lean_cost.LeanCost.many`; adapters without it are evaluated
+  row by row).
 
 :func:`nominal_adapter` picks the fastest one that computes what the component computes:
-a :class:`~cevns.stats.polynomial.PolynomialSignal` by its monomials, a background with
-exponential factors by its fractions and their analytic slopes
+a :class:`~cevns.stats.polynomial.PolynomialSignal` by its monomials (batched too), a
+background with exponential factors by its fractions and their analytic slopes
 (:mod:`cevns.experiments.exponential_factors`), anything else through its
 :class:`~cevns.stats.model.Component` (values by name, its own cache and gradient).
 Adapters hold arrays only (except the last kind), so a compiled cost can be pickled.
@@ -64,6 +67,16 @@ class PolynomialNominal:
             self._last = np.dot(vector, self._flat)
             self._key = key
         return self._last
+
+    def many(self, x: np.ndarray) -> np.ndarray:
+        """The histograms at each row of the parameter matrix ``x``, (rows × bins): the
+        monomial matrix (the same C order of powers as :meth:`value`) times the
+        coefficients."""
+        vector = np.ones((x.shape[0], 1))
+        for index, centre, spread, degree in self._terms:
+            powers = ((x[:, index] - centre) / spread)[:, None] ** np.arange(degree + 1)
+            vector = (vector[:, :, None] * powers[:, None, :]).reshape(x.shape[0], -1)
+        return vector @ self._flat
 
     def _derivative_monomials(self, x: list[float]) -> list[list[float]]:
         """∂(u^m)/∂θ_i for each parameter i: the i-th factor's powers differentiated."""
@@ -173,6 +186,23 @@ class ExponentialNominal:
         for _, fraction, _ in self._factors(x, False):
             result = result * fraction
         return result.ravel()
+
+    def many(self, x: np.ndarray) -> np.ndarray:
+        """The histograms at each row of the parameter matrix ``x``, (rows × bins): one
+        free rate along the last axis in one array expression (as :meth:`_fractions`),
+        anything else row by row."""
+        if self._single is None:
+            return np.array([self.value(row) for row in x.tolist()])
+        index, negative_shifted, span, count, _, _, _, uniform, fixed = self._single
+        rates = x[:, index]
+        decay = np.exp(rates[:, None] * negative_shifted)
+        weights = decay[:, :-1] - decay[:, 1:]
+        with np.errstate(invalid="ignore", divide="ignore"):  # rate 0 rows: replaced below
+            fractions = weights * (count / weights.sum(axis=1, keepdims=True))
+        flat = np.abs(rates) * span < 1e-12
+        if flat.any():
+            fractions[flat] = uniform
+        return (fixed[None, :, :] * fractions[:, None, :]).reshape(x.shape[0], -1)
 
     def _single_slopes(self, rate: float) -> np.ndarray:
         """d(fractions × bins)/dr along the one axis (:func:`exponential_fraction_slopes`)."""
