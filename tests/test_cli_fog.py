@@ -68,7 +68,10 @@ def test_table_and_plot(tmp_path):
             ["fog", "Xe", "--uncertainty", "8B"],
             "error: --uncertainty must be NAME=VALUE with a positive relative uncertainty (e.g. 8B=0.02); got '8B'",
         ),
-        (["fog", "Xe", "--uncertainty", "B8=0.1"], "error: unknown --uncertainty background 'B8'; did you mean 8B?"),
+        (
+            ["fog", "Xe", "--uncertainty", "B8=0.1"],
+            "error: unknown --uncertainty background 'B8'; did you mean 8B?",
+        ),
         (
             ["fog", "Xe", "--inputs", "fancy"],
             "error: --inputs must be one of cevns, ohare-2021; got 'fancy'",

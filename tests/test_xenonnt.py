@@ -37,9 +37,7 @@ def data_dir(shared_data_dir: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def fit_2024(data_dir: Path) -> dict:
-    result = CliRunner().invoke(
-        app, ["fit", "xenonnt-b8-2024", "--json", "--data", str(data_dir)]
-    )
+    result = CliRunner().invoke(app, ["fit", "xenonnt-b8-2024", "--json", "--data", str(data_dir)])
     assert result.exit_code == 0, result.output
     return json.loads(result.output)
 

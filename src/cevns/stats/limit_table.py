@@ -18,9 +18,7 @@ from cevns.stats.intervals import critical_delta_chi2
 def limit_threshold(confidence_level: float) -> float:
     """Δχ² at which the limit is set: F⁻¹_{χ²_1}(CL), 2.706 at 0.9 and 3.841 at 0.95."""
     if not 0.0 < confidence_level < 1.0:
-        raise CevnsInputError(
-            f"confidence level must be between 0 and 1; got {confidence_level!r}"
-        )
+        raise CevnsInputError(f"confidence level must be between 0 and 1; got {confidence_level!r}")
     return critical_delta_chi2(confidence_level, 1)
 
 
