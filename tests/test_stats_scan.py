@@ -679,3 +679,31 @@ def test_a_reused_profiler_gives_what_a_new_one_gives():
             again = kept(fixed_values, start)
             new = Profiler(likelihood, **options)(fixed_values, start)
             assert again == new
+
+
+def test_a_second_start_from_inside_a_bound_only_where_the_cost_falls_inside():
+    """With ``second_start="slope"`` a profile that ended on a bound starts again from
+    just inside only where the analytic slope into the allowed range is negative; with
+    ``"always"`` (the default) whenever it ended on a bound; another value is refused."""
+    from cevns.stats.likelihood import Profiler
+
+    likelihood = likelihood_for(poisson_recipe())
+    lean = likelihood.compiled()
+    assert lean is not None
+    slope = Profiler(likelihood, second_start="slope")
+    always = Profiler(likelihood)
+    names = likelihood.names
+    position = names.index("c")
+    for mu in (0.2, 1.0, 3.0, 5.0):
+        ended = {**likelihood.start, "mu": mu, "c": 0.0}  # c on its lower bound
+        moved = {**ended, "c": 0.005}
+        inward = lean.gradient(np.array([ended[n] for n in names]))[position]
+        assert slope._may_fall_inside(ended, moved) is bool(inward < 0.0)
+        assert always._may_fall_inside(ended, moved) is True
+    falls = [slope._may_fall_inside(e, {**e, "c": 0.005}) for e in (
+        {**likelihood.start, "mu": 1.0, "b": 3.0, "c": 0.0},  # too much: c stays at 0
+        {**likelihood.start, "mu": 1.0, "b": 1.0, "c": 0.0},  # c's prior pulls it up
+    )]  # fmt: skip
+    assert falls == [False, True]
+    with pytest.raises(CevnsInputError, match="second_start must be one of always, slope"):
+        Profiler(likelihood, second_start="sometimes")

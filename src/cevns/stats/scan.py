@@ -14,7 +14,8 @@ and :mod:`cevns.stats.executors`):
 * the grid is row-major (the first axis varies slowest) with an integer index per point;
   it is cut into chunks of consecutive indices, each evaluated in serpentine order so
   every point starts from the profiled values of its grid neighbour (warm start), with
-  MIGRAD at strategy 0 on the compiled cost and no HESSE
+  MIGRAD at strategy 0 on the compiled cost and no HESSE, and a second start from just
+  inside a bound only where the cost falls into the allowed range
   (:class:`~cevns.stats.likelihood.Profiler`). A point that does not converge is retried
   from the global fit with strategy 1; if it still fails it is recorded with
   ``converged = False``;
@@ -199,7 +200,9 @@ def evaluate_scan_chunk(
     steps = dict(chunk.steps)
     warm = dict(cold)
     profiled_names = likelihood.free_parameters(chunk.names)
-    profiler = Profiler(likelihood, strategy=chunk.strategy, steps=steps)
+    # A second start from inside a bound only where the slope falls inside: the repair
+    # refits every point on a bound from the cold start with both starts.
+    profiler = Profiler(likelihood, strategy=chunk.strategy, steps=steps, second_start="slope")
     records = []
     for point in chunk.points:
         fixed_values = dict(zip(chunk.names, point.values, strict=True))
