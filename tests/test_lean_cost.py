@@ -17,6 +17,7 @@ import pytest
 from iminuit import Minuit
 from iminuit.cost import NormalConstraint
 
+import cevns.stats.lean_batch as lean_batch
 import cevns.stats.lean_cost as lean_module
 from cevns.experiments.backgrounds import BackgroundShape
 from cevns.stats.analysis import combine
@@ -151,13 +152,13 @@ def test_many_points_at_once_equal_one_at_a_time() -> None:
     finite = np.isfinite(single)
     assert finite.sum() == points.shape[0] - 3
     np.testing.assert_allclose(batched[finite], single[finite], rtol=1e-12)
-    small = lean_module.BATCH_VALUES
+    small = lean_batch.BATCH_VALUES
     try:
-        lean_module.BATCH_VALUES = 3 * lean._size  # three rows per batch: 100 batches
+        lean_batch.BATCH_VALUES = 3 * lean._size  # three rows per batch: 100 batches
         # the same numbers up to the rounding of products over fewer rows
         np.testing.assert_allclose(lean.many(points), batched, rtol=1e-13)
     finally:
-        lean_module.BATCH_VALUES = small
+        lean_batch.BATCH_VALUES = small
     with pytest.raises(ValueError, match=r"points must have shape \(P, 13\)"):
         lean.many(points[:, :3])
 

@@ -41,7 +41,6 @@ import numpy as np
 from iminuit import Minuit
 from iminuit.cost import CostSum, NormalConstraint
 
-from cevns.errors import CevnsInputError
 from cevns.stats.cost import _TINY, LogNormalConstraint, PoissonHistogram
 from cevns.stats.lean_nominals import ExponentialNominal, PolynomialNominal, nominal_adapter
 from cevns.stats.model import Component
@@ -49,10 +48,6 @@ from cevns.stats.model import Component
 #: Fits and profiles minimise the compiled cost (False: Minuit on the cost objects, for
 #: comparisons; benchmarks/bench_fit.py measures the previous path with it off).
 LEAN_COSTS = True
-
-#: Numbers in one (rows × bins) array of a :meth:`LeanCost.many` batch: 256 kB, which stays
-#: in a core's cache (165 rows of the CsI likelihood's 198 bins, 34 of argon's 960).
-BATCH_VALUES = 2**15
 
 #: μ below this counts as this in the curvature's n/μ² (no overflow; such a bin's cost is
 #: +∞ anyway when it holds events).
@@ -267,91 +262,11 @@ class LeanCost:
 
     def many(self, points: Sequence[Sequence[float]] | np.ndarray) -> np.ndarray:
         """χ² at each row of ``points`` (P × parameters, columns in :attr:`names` order),
-        equal to :meth:`__call__` row by row (to rounding; ``tests/test_lean_cost.py``).
+        equal to :meth:`__call__` row by row, in cache-sized batches
+        (:func:`cevns.stats.lean_batch.many_values`)."""
+        from cevns.stats.lean_batch import many_values
 
-        The rows go a batch at a time (:data:`BATCH_VALUES` numbers in a rows × bins
-        array), so that the arrays stay in cache. Within a batch every step is one array
-        operation over the rows: the normalisations' products, the polynomial nominals'
-        monomials times their coefficients, a single exponential rate's fractions, the
-        shape-systematic factors (1, α, β(α)) times the stacked (1, Δ, Σ) rows, the Poisson
-        deviance and the priors. Other nominals are evaluated row by row."""
-        matrix = np.asarray(points, dtype=float)
-        if matrix.ndim != 2 or matrix.shape[1] != len(self.names):
-            raise CevnsInputError(
-                f"points must have shape (P, {len(self.names)}) (one column per parameter: "
-                f"{', '.join(self.names)}); got {matrix.shape}"
-            )
-        result = np.empty(matrix.shape[0])
-        step = max(1, BATCH_VALUES // max(self._size, 1))
-        for start in range(0, matrix.shape[0], step):
-            batch = matrix[start : start + step]
-            result[start : start + batch.shape[0]] = self._many_values(batch)
-        return result
-
-    def _many_expected(self, x: np.ndarray) -> np.ndarray:
-        """μ (rows × bins) at each row of ``x``, clipped at 0 as in :meth:`_state`."""
-        rows = x.shape[0]
-        if self._plain_matrix is not None:
-            scales = np.ones((rows, len(self._plain_scales)))
-            for column, indices in enumerate(self._plain_scales):
-                for i in indices:
-                    scales[:, column] *= x[:, i]
-            mu = scales @ self._plain_matrix
-        else:
-            mu = np.zeros((rows, self._size))
-        for component in self._shaped:
-            scale = np.ones(rows)
-            for i in component.scales:
-                scale = scale * x[:, i]
-            if component.constant is not None:
-                nominal = np.broadcast_to(component.constant, (rows, component.constant.size))
-            elif hasattr(component.nominal, "many"):
-                nominal = component.nominal.many(x)
-            else:
-                nominal = np.array([component.nominal.value(row) for row in x.tolist()])
-            if component.stacked is not None:
-                alphas = x[:, list(component.systematic_indices)]
-                inside = np.abs(alphas) <= 1.0
-                betas = np.where(inside, alphas * alphas, 2.0 * np.abs(alphas) - 1.0)
-                coefficients = np.stack([np.ones_like(alphas), alphas, betas], axis=-1)
-                product = None
-                for position, rows_of_one in enumerate(component.stacked):
-                    factor = coefficients[:, position, :] @ rows_of_one  # (rows × bins)
-                    np.maximum(factor, 0.0, out=factor)
-                    product = factor if product is None else product * factor
-                nominal = nominal * product
-            expected = scale[:, None] * nominal
-            for start, repeats, size in component.blocks:
-                for repeat in range(repeats):
-                    mu[:, start + repeat * size : start + (repeat + 1) * size] += expected
-        np.maximum(mu, 0.0, out=mu)
-        return mu
-
-    def _many_values(self, x: np.ndarray) -> np.ndarray:
-        mu = self._many_expected(x)
-        occupied = mu[:, self._occupied]
-        empty_where_counted = (occupied <= 0.0).any(axis=1) if occupied.size else False
-        with np.errstate(divide="ignore"):
-            log_term = np.log(occupied * self._inverse_counts) @ self._counts
-        deviance = 2.0 * (mu.sum(axis=1) - self._total_counts - log_term)
-        total = deviance + self._many_priors(x)
-        return np.where(empty_where_counted, math.inf, total)
-
-    def _many_priors(self, x: np.ndarray) -> np.ndarray:
-        total = np.zeros(x.shape[0])
-        for index, mean, inverse_variance in self._gaussian:
-            delta = x[:, index] - mean
-            total += delta * delta * inverse_variance
-        for indices, means, inverse in self._gaussian_blocks:
-            delta = x[:, indices] - means
-            total += np.einsum("pi,ij,pj->p", delta, inverse, delta)
-        for index, log_median, width in self._lognormal:
-            value = x[:, index]
-            positive = value > 0
-            with np.errstate(divide="ignore", invalid="ignore"):
-                term = ((np.log(np.where(positive, value, 1.0)) - log_median) / width) ** 2
-            total += np.where(positive, term, math.inf)
-        return total
+        return many_values(self, points)
 
     # -- gradient ------------------------------------------------------------------
 
@@ -637,7 +552,6 @@ def lean_minuit(
 
 
 __all__ = [
-    "BATCH_VALUES",
     "LEAN_COSTS",
     "FirstCurvature",
     "LeanCost",
