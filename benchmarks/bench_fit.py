@@ -8,7 +8,7 @@ Prints, in one run on this machine, for each likelihood:
   scalar computed beforehand) and to the previous path (the cost objects,
   ``cost(*x)`` and ``cost.grad(*x)``), and the largest relative difference between the
   compiled cost and the cost objects;
-* 10⁴ evaluations at once (:meth:`~cevns.stats.lean_cost.LeanCost.many`, what the scan
+* 10⁴ evaluations at once (:func:`~cevns.stats.lean_batch.many_values`, what the scan
   repair uses to test its candidate starts), per point, with its ratio to the bare-numpy
   single evaluation and its speed-up over one evaluation at a time, and the largest
   relative difference from them;
@@ -42,6 +42,7 @@ import cevns.stats.fit as fit_module
 import cevns.stats.lean_cost as lean_module
 from cevns.stats.assemble import build_analysis
 from cevns.stats.fit import fit
+from cevns.stats.lean_batch import many_values
 from cevns.stats.lean_cost import compile_cost
 
 EXPERIMENTS = ("coherent-csi-2021", "coherent-lar-2020")
@@ -101,7 +102,7 @@ def measure(name: str, repeat: int, data: str | None = None) -> dict[str, Any]:
         gradient_difference = max(gradient_difference, float(np.max(change)))
     batch = np.array(_points(lean, start, 10_000))
     batch_difference = float(
-        np.max(np.abs(lean.many(batch[:500]) / [lean(x) for x in batch[:500]] - 1.0))
+        np.max(np.abs(many_values(lean, batch[:500]) / [lean(x) for x in batch[:500]] - 1.0))
     )
     bare_value, bare_gradient = bare_kernels(lean, points[0])
     assert abs(bare_value() / lean(points[0]) - 1.0) < 1e-12
@@ -113,7 +114,7 @@ def measure(name: str, repeat: int, data: str | None = None) -> dict[str, Any]:
         "bare_value_and_gradient_us": best_mean_time(bare_gradient, repeat // 2) * 1e6,
         "previous_value_us": best_mean_time(old_value, repeat // 10) * 1e6,
         "previous_value_and_gradient_us": best_mean_time(old_both, repeat // 20) * 1e6,
-        "batched_value_per_point_us": median_time(lambda: lean.many(batch), 15) / 1e4 * 1e6,
+        "batched_value_per_point_us": median_time(lambda: many_values(lean, batch), 15) / 1e4 * 1e6,
     }
     result = fit(cost, analysis.start)
     fit_s = median_time(lambda: fit(cost, analysis.start), 30)

@@ -147,7 +147,7 @@ def test_many_points_at_once_equal_one_at_a_time() -> None:
     points[8, names.index("b")] = -0.5
     points[9, [names.index(n) for n in ("mu", "b", "d", "c", "e")]] = 0.0  # μ = 0 in bins
     single = np.array([lean(x) for x in points])
-    batched = lean.many(points)
+    batched = lean_batch.many_values(lean, points)
     assert np.isinf(single[[7, 8, 9]]).all() and np.isinf(batched[[7, 8, 9]]).all()
     finite = np.isfinite(single)
     assert finite.sum() == points.shape[0] - 3
@@ -156,11 +156,11 @@ def test_many_points_at_once_equal_one_at_a_time() -> None:
     try:
         lean_batch.BATCH_VALUES = 3 * lean._size  # three rows per batch: 100 batches
         # the same numbers up to the rounding of products over fewer rows
-        np.testing.assert_allclose(lean.many(points), batched, rtol=1e-13)
+        np.testing.assert_allclose(lean_batch.many_values(lean, points), batched, rtol=1e-13)
     finally:
         lean_batch.BATCH_VALUES = small
     with pytest.raises(ValueError, match=r"points must have shape \(P, 13\)"):
-        lean.many(points[:, :3])
+        lean_batch.many_values(lean, points[:, :3])
 
 
 def test_likelihood_values_at_many_points() -> None:
@@ -296,7 +296,8 @@ def test_release_likelihoods_compile_exactly(shared_data_dir, name, model) -> No
         assert lean(x) == pytest.approx(cost(*x), rel=1e-12)
         assert _relative(lean.gradient(x), cost.grad(*x)) < 1e-9
     points = np.clip(centre + rng.normal(0.0, 0.5, (400, centre.size)), low, high)
-    np.testing.assert_allclose(lean.many(points), [lean(x) for x in points], rtol=1e-12)
+    batched = lean_batch.many_values(lean, points)
+    np.testing.assert_allclose(batched, [lean(x) for x in points], rtol=1e-12)
 
 
 @pytest.mark.data

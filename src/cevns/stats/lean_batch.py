@@ -19,21 +19,19 @@ cache. Within a batch every step is one array operation over the rows:
 * the Gaussian and log-normal priors (+∞ for a log-normal argument ≤ 0).
 
 It reads the compiled cost's arrays as :meth:`LeanCost._compute` does: this module is
-that class's batched evaluation, kept apart for its size.
+that class's batched evaluation, kept apart for its size (and imports it, never the
+other way round).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from cevns.errors import CevnsInputError
-
-if TYPE_CHECKING:
-    from cevns.stats.lean_cost import LeanCost
+from cevns.stats.lean_cost import LeanCost
 
 #: Numbers in one (rows × bins) array of a batch: 256 kB, which stays in a core's cache
 #: (165 rows of the CsI likelihood's 198 bins, 34 of argon's 960).

@@ -258,16 +258,6 @@ class LeanCost:
 
     value = __call__
 
-    # -- many points at once -----------------------------------------------------------
-
-    def many(self, points: Sequence[Sequence[float]] | np.ndarray) -> np.ndarray:
-        """χ² at each row of ``points`` (P × parameters, columns in :attr:`names` order),
-        equal to :meth:`__call__` row by row, in cache-sized batches
-        (:func:`cevns.stats.lean_batch.many_values`)."""
-        from cevns.stats.lean_batch import many_values
-
-        return many_values(self, points)
-
     # -- gradient ------------------------------------------------------------------
 
     def gradient(self, x: np.ndarray, skip: frozenset[int] = frozenset()) -> np.ndarray:

@@ -10,7 +10,7 @@ in the cost's order:
   of a cost needs);
 * ``jacobian(x)``: ∂h/∂θ_i per bin, for each of ``indices``;
 * optionally ``many(x)``: the histograms at each row of a parameter matrix (the compiled
-  cost's :meth:`~cevns.stats.lean_cost.LeanCost.many`; adapters without it are evaluated
+  cost's :func:`~cevns.stats.lean_batch.many_values`; adapters without it are evaluated
   row by row).
 
 :func:`nominal_adapter` picks the fastest one that computes what the component computes:

@@ -29,6 +29,7 @@ from numpy.typing import ArrayLike
 
 from cevns.errors import CevnsInputError, unknown_name_error
 from cevns.stats.fit import DEFAULT_TOLERANCE, TOLERANCE
+from cevns.stats.lean_batch import many_values
 from cevns.stats.lean_cost import FirstCurvature, lean_minuit
 
 #: Document → analysis: ``build_analysis(name_or_path, data_directory, model_parameters=...,
@@ -204,7 +205,7 @@ class Likelihood:
         ``points`` maps parameter names to arrays of one length P (a parameter left out
         keeps its start value, a fixed one its fixed value), or is a (P × parameters)
         array with columns in :attr:`names` order. The compiled cost evaluates them in
-        batches (:meth:`cevns.stats.lean_cost.LeanCost.many`: 3 µs a point for CsI 2021
+        batches (:func:`cevns.stats.lean_batch.many_values`: 3 µs a point for CsI 2021
         against 30–40 µs one at a time); a cost that does not compile, point by point.
 
         Raises
@@ -249,7 +250,7 @@ class Likelihood:
             )
         lean = self.compiled()
         if lean is not None:
-            return lean.many(matrix)
+            return many_values(lean, matrix)
         return np.array([float(self.cost(*row)) for row in matrix.tolist()])
 
     def portable(self) -> Likelihood | None:
