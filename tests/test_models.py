@@ -280,3 +280,22 @@ def test_per_nucleus_neutron_radius(engine, helm_engine):
     assert not np.array_equal(
         neutron_form_factor(cs, values), neutron_form_factor(cs, {"neutron_skin": 0.3})
     )
+
+
+def test_magnetic_and_scalar_terms_are_left_out_only_when_zero(engine):
+    """Without a magnetic moment or a scalar coupling their terms are not returned (the
+    engine sums the terms it is given), and the histogram is the one with explicit zero
+    rows, bit for bit; with either, its term is there."""
+    _, charges = _charges(engine, {"eps_ee_u": 0.1, "eps_emu_d": 0.05})
+    assert set(charges) == {"vector", "axial", "interference"}
+    assert set(_charges(engine, {"mu_nu_mu": 2.0})[1]) == set(charges) | {"magnetic"}
+    assert set(_charges(engine, {"scalar_g": 1e-5})[1]) == set(charges) | {"scalar"}
+
+    class WithZeroRows:
+        def charges(self, kernel, flavors):
+            given = NewPhysicsCharges({"eps_ee_u": 0.1, "eps_emu_d": 0.05}).charges(kernel, flavors)
+            zero = np.zeros_like(given["vector"])
+            return {**given, "magnetic": zero, "scalar": zero}
+
+    model = NewPhysicsCharges({"eps_ee_u": 0.1, "eps_emu_d": 0.05})
+    assert np.array_equal(engine.histogram(model), engine.histogram(WithZeroRows()))

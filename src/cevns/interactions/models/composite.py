@@ -10,7 +10,8 @@ the basis terms of :mod:`cevns.interactions.basis`:
   ``sin2_theta_w`` and F_n rebuilt for ``neutron_skin``;
 * axial: s_α G_A²; interference: s_α 2h G_V,α G_A (h = ±1 for ν, ν̄);
 * magnetic: (μ_ν,α/μ_B)² Z² F_p²; scalar: [g²(c_p Z F_p + c_n N F_n)]²/(q² + m_φ²)²,
-  with the same F_p and F_n as the vector charge.
+  with the same F_p and F_n as the vector charge; each is left out of the result when it
+  is 0 for every flavour (no magnetic moment, no scalar coupling).
 
 s_α is ``flavor_scale_α``. Each piece is documented, with its source, in its own module.
 The sterile-oscillation parameters (:mod:`.sterile`) change the flux, not the charges; the
@@ -75,6 +76,16 @@ def _couplings(flavor: str, scheme: str, sin2: float | None):
     return standard_model_couplings(flavor, scheme, sin2)
 
 
+@lru_cache(maxsize=64)
+def _flavor_facts(flavors: tuple[str, ...]) -> tuple[tuple[str, str, float], ...]:
+    """(flavour, lepton flavour, helicity h = −1 for ν̄ and +1 for ν) of each flavour,
+    validated once per tuple of flavours rather than at every evaluation."""
+    return tuple(
+        (flavor, lepton_flavor_of(flavor), -1.0 if flavor.endswith("_bar") else 1.0)
+        for flavor in flavors
+    )
+
+
 @dataclass(frozen=True)
 class NewPhysicsCharges:
     """Charges at the engine's recoil nodes for the given parameter ``values``."""
@@ -99,10 +110,9 @@ class NewPhysicsCharges:
         proton_excess, neutron_excess = spin_excesses(iso)
         scalar = scalar_mediator.scalar_charge(values, z_f_p, n_f_n, q2)
         sin2 = values.get("sin2_theta_w")
-        rows: dict[str, list[np.ndarray]] = {k: [] for k in ("vector", "axial", "interference",
-                                                             "magnetic", "scalar")}  # fmt: skip
-        for flavor in flavors:
-            lepton = lepton_flavor_of(flavor)
+        rows: dict[str, list[np.ndarray]] = {k: [] for k in ("vector", "axial", "interference")}
+        moments = []
+        for flavor, lepton, helicity in _flavor_facts(flavors):
             c = _couplings(flavor, self.scheme, sin2)
             nsi_p, nsi_n = nsi.diagonal_shifts(values, lepton)
             g_p = (
@@ -119,11 +129,15 @@ class NewPhysicsCharges:
                 c.g_a_proton * proton_excess + c.g_a_neutron * neutron_excess
             ) * kernel.form_factor_axial
             scale = flavored.flavor_scale(values, lepton)
-            helicity = -1.0 if flavor.endswith("_bar") else 1.0
             moment = magnetic_moment.moment_in_bohr_magnetons(values, lepton)
             rows["vector"].append(scale * (g_v * g_v + changing))
             rows["axial"].append(scale * g_a * g_a)
             rows["interference"].append(scale * 2.0 * helicity * g_v * g_a)
-            rows["magnetic"].append(np.broadcast_to(moment**2 * z_f_p**2, q2.shape))
-            rows["scalar"].append(np.broadcast_to(scalar, q2.shape))
+            moments.append(moment)
+        # The magnetic and scalar terms are given only where they are not 0 for every
+        # flavour (the engine sums the terms it is given).
+        if any(moments):
+            rows["magnetic"] = [np.broadcast_to(m**2 * z_f_p**2, q2.shape) for m in moments]
+        if np.ndim(scalar) > 0 or scalar != 0.0:
+            rows["scalar"] = [np.broadcast_to(scalar, q2.shape)] * len(moments)
         return {name: np.stack(arrays) for name, arrays in rows.items()}

@@ -56,8 +56,18 @@ def pair_name(first: str, second: str) -> str:
     return ordered[0] + ordered[1]
 
 
+#: Parameter name of ε^q_αβ by (α, β, q), both orders: read at every evaluation of the
+#: charges, so built once.
+_NAMES = {
+    (first, second, quark): f"eps_{pair_name(first, second)}_{quark}"
+    for first in LEPTONS
+    for second in LEPTONS
+    for quark in ("u", "d")
+}
+
+
 def _eps(values: Mapping[str, float], first: str, second: str, quark: str) -> float:
-    return values.get(f"eps_{pair_name(first, second)}_{quark}", 0.0)
+    return values.get(_NAMES[first, second, quark], 0.0)
 
 
 def diagonal_shifts(values: Mapping[str, float], lepton: str) -> tuple[float, float]:
