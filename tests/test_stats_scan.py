@@ -623,38 +623,44 @@ def test_a_point_on_a_bound_gets_its_cold_refit_once(monkeypatch):
     assert len(calls) == 1
 
 
-def test_a_spike_is_refitted_from_the_cold_start_and_its_lowest_candidate(monkeypatch):
+def test_a_spike_is_refitted_from_its_lowest_candidate(monkeypatch):
     """A spike (no candidate beats it, but it sticks out of its neighbours) is refitted
-    twice: from the cold start (the second start) and from the other start where the cost
-    is lowest; a spike on a bound counts that cold refit as its bound refit."""
+    from the start other than the cold one where the cost is lowest; a spike with a
+    parameter on a bound also gets its cold-start refit, once."""
     import cevns.stats.scan_repair as repair
 
     recipe = poisson_recipe()
     likelihood = likelihood_for(recipe)
     point = {"mu": 1.0, "b": 1.0}
     truth = fit(likelihood.cost, {**likelihood.start, **point}, fixed=["mu", "b"])
-    record = {
-        "index": 3,
-        "values": [1.0, 1.0],
-        "chi2": truth.minimum,
-        "converged": True,
-        "profiled": {"c": 0.0, "alpha": float(truth.values["alpha"])},  # c on its bound
-    }
+    alpha = float(truth.values["alpha"])
     base = {**likelihood.start, **point}
     starts = (
         {**base, "alpha": 2.0},  # the global fit's nuisances, far off
         {**base},  # the cold start
-        {**base, "alpha": float(truth.values["alpha"]) + 0.1},  # the closest neighbour
+        {**base, "alpha": alpha + 0.1},  # the closest neighbour
         {**base, "alpha": -2.5},
     )
     values = [likelihood.value(start) for start in starts]
-    assert repair._spike_starts(starts, values) == [starts[1], starts[2]]
+    assert repair._lowest_start(starts, values) == starts[2]
     calls = []
     real_refit = repair._refit
     monkeypatch.setattr(repair, "_refit", lambda p, x, s: calls.append(s) or real_refit(p, x, s))
-    job = repair.RepairJob(record, ("mu", "b"), starts, spike=True, bound_refit=True)
-    improved, cold_done = repair.evaluate_repair_chunk(recipe, [job])
-    assert calls == [starts[1], starts[2]] and cold_done == [3] and improved == []
+    for c_value, expected_calls, expected_cold in [
+        (float(truth.values["c"]), [starts[2]], []),  # inside its bounds
+        (0.0, [starts[2], starts[1]], [3]),  # c on its bound
+    ]:
+        calls.clear()
+        record = {
+            "index": 3,
+            "values": [1.0, 1.0],
+            "chi2": truth.minimum,
+            "converged": True,
+            "profiled": {"c": c_value, "alpha": alpha},
+        }
+        job = repair.RepairJob(record, ("mu", "b"), starts, spike=True, bound_refit=True)
+        improved, cold_done = repair.evaluate_repair_chunk(recipe, [job])
+        assert calls == expected_calls and cold_done == expected_cold and improved == []
 
 
 def test_a_reused_profiler_gives_what_a_new_one_gives():
