@@ -623,6 +623,48 @@ def test_a_point_on_a_bound_gets_its_cold_refit_once(monkeypatch):
     assert len(calls) == 1
 
 
+def test_a_point_after_a_neighbour_on_a_bound_is_profiled_from_the_cold_start(monkeypatch):
+    """In the first pass, a point whose predecessor ended with a parameter on a bound is
+    profiled from the cold start on the repair's profiler instead of the warm start:
+    the record is the repair's cold refit (equal, bit for bit) and says so, and the
+    repair does not run that refit again; a point after one inside its bounds, or the
+    first of a chunk, is profiled from the warm start as before."""
+    import cevns.stats.scan_repair as repair
+    from cevns.stats.grid import ScanPoint
+    from cevns.stats.scan import ScanChunk, evaluate_scan_chunk
+
+    recipe = poisson_recipe()
+    likelihood = likelihood_for(recipe)
+    # b = 3 leaves no room for the falling background: c ends on its lower bound 0.
+    values = [(1.0, 3.0), (1.1, 3.0), (1.0, 1.0), (1.1, 1.0)]
+    points = tuple(ScanPoint(index, point) for index, point in enumerate(values))
+    start = tuple(likelihood.start.items())
+    chunk = ScanChunk(("mu", "b"), points, start, ())
+    records = evaluate_scan_chunk(recipe, chunk)
+    on_bound = [repair.on_a_bound(r["profiled"], likelihood.limits) for r in records]
+    assert on_bound == [True, True, False, False]
+    assert [bool(r.get("cold_refit")) for r in records] == [False, True, True, False]
+    profiler = repair.repair_profiler(likelihood)
+    for record in records[1:3]:
+        point = dict(zip(("mu", "b"), record["values"], strict=True))
+        refit = repair.cold_refit(profiler, point)
+        assert record["chi2"] == refit.chi2
+        assert record["profiled"] == {n: refit.values[n] for n in ("c", "alpha")}
+    # The repair skips the cold refit of the points the first pass refitted.
+    cold_starts = []
+    real_refit = repair._refit
+    monkeypatch.setattr(
+        repair, "_refit", lambda p, x, s: cold_starts.append(dict(x)) or real_refit(p, x, s)
+    )
+    by_index = {r["index"]: r for r in records}
+    axes = [ScanAxis("mu", 1.0, 1.1, 2), ScanAxis("b", 1.0, 3.0, 2)]
+    grid = {0: 2, 1: 0, 2: 3, 3: 1}  # (mu, b) row-major on the 2 × 2 grid
+    on_grid = {grid[i]: {**r, "index": grid[i]} for i, r in by_index.items()}
+    repair.repair_scan(recipe, axes, on_grid, dict(likelihood.start), SerialExecutor())
+    assert {"mu": 1.1, "b": 3.0} not in cold_starts  # refitted in the first pass
+    assert {"mu": 1.0, "b": 3.0} in cold_starts  # first of its chunk: the repair's refit
+
+
 def test_a_spike_is_refitted_from_its_lowest_candidate(monkeypatch):
     """A spike (no candidate beats it, but it sticks out of its neighbours) is refitted
     from the start other than the cold one where the cost is lowest; a spike with a

@@ -317,7 +317,7 @@ class LeanCost:
         """∂μ_k/∂θ_i: (parameters × bins), by the same product rule as :meth:`gradient`
         (``skip`` as there)."""
         xl = np.asarray(x, dtype=float).tolist()
-        pieces = self._compute(xl)[1]
+        pieces = self._state(xl)[1]  # MIGRAD asks for the curvature where it evaluated
         result = np.zeros((len(xl), self._size))
         if self._plain_matrix is not None:
             for terms, row in zip(self._plain_terms, self._plain_matrix, strict=True):
