@@ -10,6 +10,7 @@ Fits on it reach the minimum of a tightly converged fit on the cost objects.
 
 from __future__ import annotations
 
+import math
 import pickle
 
 import numpy as np
@@ -19,6 +20,7 @@ from iminuit.cost import NormalConstraint
 
 import cevns.stats.lean_batch as lean_batch
 import cevns.stats.lean_cost as lean_module
+from cevns.errors import CevnsInputError
 from cevns.experiments.backgrounds import BackgroundShape
 from cevns.stats.analysis import combine
 from cevns.stats.assemble import build_analysis
@@ -270,6 +272,26 @@ def test_profiles_start_inside_the_bounds() -> None:
     inside = profile(likelihood, {}, {"mu": 1.3})
     assert on_bound.converged and inside.converged
     assert on_bound.chi2 == pytest.approx(inside.chi2, abs=1e-6)
+
+
+def test_likelihood_of_a_cost_takes_its_parameters_and_limits() -> None:
+    """``Likelihood.of_cost`` (what pseudo-experiments are profiled on) reads names and
+    limits from the cost, fixes nothing, and refuses a start without every parameter."""
+    cost = _synthetic_cost()
+    start = dict.fromkeys(cost._parameters, 1.0)
+    likelihood = Likelihood.of_cost(cost, start)
+    assert likelihood.names == tuple(cost._parameters) and likelihood.fixed == {}
+    for name, bounds in cost._parameters.items():
+        low, high = bounds if bounds is not None else (None, None)
+        assert likelihood.limits[name] == (
+            -math.inf if low is None else low,
+            math.inf if high is None else high,
+        )
+    point = [start[n] for n in likelihood.names]
+    assert likelihood.value(start) == pytest.approx(float(cost(*point)), rel=1e-12)
+    missing = likelihood.names[-1]
+    with pytest.raises(CevnsInputError, match=f"no start value for parameters {missing}"):
+        Likelihood.of_cost(cost, {n: 1.0 for n in likelihood.names[:-1]})
 
 
 @pytest.mark.data

@@ -185,21 +185,25 @@ def toy_critical_value(
     """The Feldman–Cousins critical value at ``true_events`` by pseudo-experiments, as
     COHERENT constructed it: Poisson toys of every sample around the best fit with
     N = ``true_events`` (Gaussian priors at their nominal centres), t = Δχ²(N_true)
-    against the fit with N ≥ 0, and the ``confidence_level`` quantile of t."""
-    from cevns.stats.fit import FitNotConvergedError
+    against the fit with N ≥ 0, and the ``confidence_level`` quantile of t.
+
+    Each toy's two minima are MIGRAD profiles from the truth
+    (:class:`~cevns.stats.likelihood.Profiler`, strategy 0, no HESSE: t needs minima, not
+    errors; HESSE took half of the time)."""
     from cevns.stats.inference import toys as make_toys
+    from cevns.stats.likelihood import Likelihood, Profiler
 
     cost = analysis.cost
     start = {name: analysis.start.get(name, 1.0) for name in cost._parameters}
     truth = fit(cost, {**start, DM_PARAMETER: true_events}, fixed=[DM_PARAMETER])
     statistics = []
     for toy in make_toys(cost, truth.values, toys, seed):
-        try:
-            free = fit(toy, truth.values, strategy=0)
-            held = fit(toy, truth.values, fixed=[DM_PARAMETER], strategy=0)
-        except FitNotConvergedError:
+        profiler = Profiler(Likelihood.of_cost(toy, truth.values), strategy=0)
+        free = profiler({}, truth.values)
+        held = profiler({DM_PARAMETER: true_events}, truth.values)
+        if not (free.converged and held.converged):
             continue
-        statistics.append(max(held.minimum - free.minimum, 0.0))
+        statistics.append(max(held.chi2 - free.chi2, 0.0))
     if not statistics:
         raise CevnsInputError("no pseudo-experiment converged")
     return float(np.quantile(statistics, confidence_level))

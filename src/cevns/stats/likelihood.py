@@ -179,6 +179,17 @@ class Likelihood:
     #: The compiled cost of a likelihood sent to workers without its cost (:meth:`portable`).
     lean: Any = None
 
+    @classmethod
+    def of_cost(cls, cost: Any, start: Mapping[str, float]) -> Likelihood:
+        """The likelihood of a cost as it is (a pseudo-experiment's, for instance): its
+        parameters and limits, ``start`` values for every parameter, nothing fixed."""
+        names = tuple(cost._parameters)
+        missing = [name for name in names if name not in start]
+        if missing:
+            raise CevnsInputError(f"no start value for parameters {', '.join(missing)}")
+        limits = {name: _bounds(bounds) for name, bounds in cost._parameters.items()}
+        return cls(cost, {n: float(start[n]) for n in names}, names, limits, {})
+
     def free_parameters(self, scanned: Iterable[str] = ()) -> tuple[str, ...]:
         """Parameters profiled at a scan point: neither fixed nor scanned."""
         excluded = set(self.fixed) | set(scanned)
