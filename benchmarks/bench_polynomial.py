@@ -7,7 +7,11 @@ Prints, in one run on this machine (medians; the load average with them):
   polynomial (:mod:`cevns.stats.polynomial`), and the bare-numpy limit of the
   polynomial's arithmetic (the monomial vector times the coefficient matrix, with the
   monomials already computed); ratios to that limit and to the direct path;
-* 10⁴ points at once through ``PolynomialSignal.many``, per point.
+* 10⁴ points at once through ``PolynomialSignal.many``, per point;
+* a universal Z′ at a fixed mass (30 MeV), new couplings: the direct engine against the
+  slice of a :class:`~cevns.stats.polynomial.SlicedPolynomial` (polynomial in the
+  coupling at that mass), the slice's set-up time, and a CsI 2021 fit with the coupling
+  free at that mass (every nuisance free) both ways.
 
 Fits are in ``bench_fit.py``.
 
@@ -68,6 +72,7 @@ def main() -> None:
         for v in values[:20]
     )
 
+    zprime = _zprime_at_fixed_mass(args.repeat)
     report = {
         "bins": int(np.prod(polynomial.histogram_shape)),
         "polynomial_degrees": list(polynomial.degrees),
@@ -80,6 +85,7 @@ def main() -> None:
         "batched_per_point_us": batch_s * 1e6,
         "batched_over_limit": batch_s / limit_s,
         "largest_relative_difference": worst,
+        "zprime_at_fixed_mass": zprime,
         "load_average": [load_before, load_average()],
     }
     if args.json:
@@ -95,6 +101,71 @@ def main() -> None:
     print(f"  direct / polynomial             {report['direct_over_polynomial']:9.1f}")
     print(f"  batched, per point (1e4 points) {report['batched_per_point_us']:9.3f} us")
     print(f"  largest relative difference     {worst:9.2e}")
+    print(f"universal Z' at m = {ZPRIME_MASS:g} MeV, new coupling")
+    print(f"  direct engine path              {zprime['direct_point_us']:9.1f} us")
+    print(f"  sliced polynomial               {zprime['sliced_point_us']:9.2f} us")
+    print(f"  the slice's set-up              {zprime['slice_setup_ms']:9.1f} ms")
+    print(f"  fit, coupling free, direct      {zprime['fit_direct_ms']:9.1f} ms")
+    print(f"  fit, coupling free, sliced      {zprime['fit_sliced_ms']:9.1f} ms")
+    print(f"  largest relative difference     {zprime['largest_relative_difference']:9.2e}")
+    print(f"  fits' minima differ by          {zprime['fit_minimum_difference']:9.1e}")
+
+
+#: The Z′ mass of the fixed-mass benchmark [MeV].
+ZPRIME_MASS = 30.0
+
+
+def _zprime_at_fixed_mass(repeat: int) -> dict[str, float]:
+    """The Z′ signal at a fixed mass through the direct engine and its built slice, and
+    a fit with the coupling free at that mass (every nuisance free) both ways."""
+    from cevns.stats.fit import fit
+    from cevns.stats.polynomial import SLICE_AFTER
+
+    model = {"zprime_mass": ZPRIME_MASS, "zprime_universal_g": 0.0}
+    sliced_analysis = build_analysis("coherent-csi-2021", model_parameters=model)
+    sliced = sliced_analysis.data.model.component("cevns").nominal
+    signal_component.POLYNOMIAL_SIGNALS = False
+    direct_analysis = build_analysis("coherent-csi-2021", model_parameters=model)
+    signal_component.POLYNOMIAL_SIGNALS = True
+    direct = direct_analysis.data.model.component("cevns").nominal
+    base = {**sliced_analysis.start, **model}
+    started = time.perf_counter()
+    for k in range(SLICE_AFTER):
+        sliced({**base, "zprime_universal_g": 1e-5 * (k + 1)})
+    setup_s = time.perf_counter() - started
+    couplings = np.random.default_rng(2).uniform(0.0, 5e-5, repeat).tolist()
+    values = [{**base, "zprime_universal_g": g} for g in couplings]
+    cycle = iter(range(10**9))
+
+    def one(function):
+        return lambda: function(values[next(cycle) % len(values)])
+
+    direct_s = median_time(one(direct), min(repeat, 300))
+    sliced_s = median_time(one(sliced), repeat)
+    worst = max(
+        float(np.max(np.abs(sliced(v) - direct(v))) / np.max(np.abs(direct(v))))
+        for v in values[:20]
+    )
+    fits = {}
+    for label, analysis in (("direct", direct_analysis), ("sliced", sliced_analysis)):
+        start = {**analysis.start, **model, "zprime_universal_g": 2e-5}
+        fixed = ["zprime_mass", *analysis.fixed]
+        fit(analysis.cost, start, fixed=fixed)  # first call: the slice is built here
+        fits[label] = (
+            median_time(lambda a=analysis, s=start, f=fixed: fit(a.cost, s, fixed=f), 5),
+            fit(analysis.cost, start, fixed=fixed).minimum,
+        )
+    return {
+        "mass_mev": ZPRIME_MASS,
+        "direct_point_us": direct_s * 1e6,
+        "sliced_point_us": sliced_s * 1e6,
+        "direct_over_sliced": direct_s / sliced_s,
+        "slice_setup_ms": setup_s * 1e3,
+        "largest_relative_difference": worst,
+        "fit_direct_ms": fits["direct"][0] * 1e3,
+        "fit_sliced_ms": fits["sliced"][0] * 1e3,
+        "fit_minimum_difference": abs(fits["direct"][1] - fits["sliced"][1]),
+    }
 
 
 if __name__ == "__main__":

@@ -274,6 +274,38 @@ def test_profiles_start_inside_the_bounds() -> None:
     assert on_bound.chi2 == pytest.approx(inside.chi2, abs=1e-6)
 
 
+def test_held_parameters_of_a_generic_nominal_are_not_differentiated() -> None:
+    """A nominal function without an analytic gradient is differentiated numerically (two
+    evaluations per parameter); a held parameter (``skip``) is not: the gradient's other
+    entries are unchanged and the function is evaluated twice less."""
+    calls = []
+
+    def generic(values):
+        calls.append(dict(values))
+        return np.array([2.0, 5.0, 9.0]) * (1.0 + values["g"] ** 2 / (1.0 + values["m"] ** 2))
+
+    component = Component("signal", generic, ("mu",), (), {"m": 1.0, "g": 0.0})
+    model = BinnedModel([component])
+    observed = np.array([3.0, 4.0, 12.0])
+    lean = compile_cost(PoissonHistogram(observed, model, "toy", {"mu": (0.0, 5.0)}))
+    assert lean is not None
+    names = lean.names
+    x = np.array([{"m": 2.0, "g": 0.4, "mu": 1.1}[n] for n in names])
+    held = frozenset({names.index("m")})
+    lean(x)
+    calls.clear()
+    full = lean.gradient(x)
+    all_calls = len(calls)
+    calls.clear()
+    skipped = lean.gradient(x, held)
+    assert all_calls - len(calls) == 2
+    for position in range(len(names)):
+        if position not in held:
+            assert skipped[position] == pytest.approx(full[position], rel=1e-12)
+    jacobian = lean.jacobian(x, held)
+    assert not jacobian[names.index("m")].any()
+
+
 def test_likelihood_of_a_cost_takes_its_parameters_and_limits() -> None:
     """``Likelihood.of_cost`` (what pseudo-experiments are profiled on) reads names and
     limits from the cost, fixes nothing, and refuses a start without every parameter."""

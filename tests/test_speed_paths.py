@@ -121,6 +121,88 @@ def test_non_polynomial_models_keep_the_direct_path(shared_data_dir) -> None:
     assert not isinstance(analysis.data.model.component("cevns").nominal, PolynomialSignal)
 
 
+def _mediator(values):
+    """A mediator-like signal: (1 − g²/(1 + m²))² per bin, polynomial in g, not in m."""
+    shape = np.array([1.0, 2.0, 3.0])
+    return shape * (1.0 - values["g"] ** 2 / (1.0 + values["m"] ** 2)) ** 2
+
+
+def test_a_sliced_polynomial_is_built_per_slice_and_exact() -> None:
+    """Direct until a slice has been asked for at SLICE_AFTER couplings, then the
+    polynomial in the coupling at that mass: equal to the direct function to 1e-12 inside
+    and outside its box, with the analytic derivative; other masses stay direct."""
+    from cevns.stats.polynomial import SLICE_AFTER, SlicedPolynomial
+
+    calls = []
+
+    def counted(values):
+        calls.append(dict(values))
+        return _mediator(values)
+
+    sliced = SlicedPolynomial(counted, {"m": 2.0, "g": 0.0}, ("g",), {"g": (0.0, None)})
+    assert sliced.slow == ("m",)
+    couplings = [0.1 * (k + 1) for k in range(SLICE_AFTER)]
+    for g in couplings[:-1]:
+        assert sliced.polynomial_at({"m": 2.0, "g": g}) is None
+        np.testing.assert_array_equal(sliced({"m": 2.0, "g": g}), _mediator({"m": 2.0, "g": g}))
+    assert sliced.gradient({"m": 2.0, "g": 0.1}) == {}
+    polynomial = sliced.polynomial_at({"m": 2.0, "g": couplings[-1]})
+    assert isinstance(polynomial, PolynomialSignal) and polynomial.names == ("g",)
+    assert polynomial.degrees == (4,)
+    calls.clear()
+    for g in (0.0, 0.37, 1.2, 5.0, 40.0):
+        values = {"m": 2.0, "g": g}
+        expected = _mediator(values)
+        assert np.max(np.abs(sliced(values) - expected)) <= 1e-12 * max(1.0, np.max(expected))
+        slope = 4.0 * g / 5.0 * (1.0 - g * g / 5.0) * np.array([1.0, 2.0, 3.0])
+        np.testing.assert_allclose(
+            sliced.gradient(values)["g"], -slope, rtol=1e-9, atol=1e-12 * (1.0 + g) ** 3
+        )
+    assert calls == []  # the built slice no longer calls the function
+    other = {"m": 7.0, "g": 0.3}
+    assert sliced.polynomial_at(other) is None and sliced.gradient(other) == {}
+    np.testing.assert_array_equal(sliced(other), _mediator(other))
+
+
+def test_a_slice_that_is_no_polynomial_stays_direct() -> None:
+    """A slice along which the function is not a polynomial of degree ≤ 4 is built once,
+    found wanting, and evaluated directly from then on."""
+    from cevns.stats.polynomial import SLICE_AFTER, SlicedPolynomial
+
+    def function(values):
+        return np.array([np.exp(values["g"] * values["m"]), 1.0])
+
+    sliced = SlicedPolynomial(function, {"m": 1.0, "g": 0.0}, ("g",), {"g": (None, None)})
+    for k in range(SLICE_AFTER + 2):
+        values = {"m": 1.0, "g": 0.1 * k}
+        assert sliced.polynomial_at(values) is None
+        np.testing.assert_array_equal(sliced(values), function(values))
+
+
+@pytest.mark.data
+def test_a_mediator_is_sliced_along_its_mass_and_exact(shared_data_dir) -> None:
+    """The universal Z′ signal is a polynomial in its coupling at each mass (a
+    :class:`SlicedPolynomial` with the mass slow); a built slice equals the direct engine
+    to 1e-10 of its largest bin, from zero to ten times the CsI limit."""
+    from cevns.stats.polynomial import SLICE_AFTER, SlicedPolynomial
+
+    parameters = ("zprime_mass", "zprime_universal_g")
+    analysis = build_analysis(
+        CSI, shared_data_dir, model_parameters={"zprime_mass": 10.0, "zprime_universal_g": 0.0}
+    )
+    sliced = analysis.data.model.component("cevns").nominal
+    assert isinstance(sliced, SlicedPolynomial)
+    assert sliced.fast == ("zprime_universal_g",) and sliced.slow == ("zprime_mass",)
+    _, _, direct = signal_functions(shared_data_dir, parameters)
+    for k in range(SLICE_AFTER):
+        sliced({**analysis.start, "zprime_mass": 30.0, "zprime_universal_g": 1e-5 * (k + 1)})
+    assert sliced.polynomial_at({"zprime_mass": 30.0, "zprime_universal_g": 0.0}) is not None
+    for g in (0.0, 1e-5, 3e-5, 2.4e-4):
+        values = {**analysis.start, "zprime_mass": 30.0, "zprime_universal_g": g}
+        expected = direct(values)
+        assert np.max(np.abs(sliced(values) - expected)) <= 1e-10 * np.max(np.abs(expected))
+
+
 def finite_difference_check(cost, start) -> float:
     names = list(cost._parameters)
     rng = np.random.default_rng(1)

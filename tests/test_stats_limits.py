@@ -27,8 +27,11 @@ from cevns.stats.analysis import Analysis, gaussian_constraint
 from cevns.stats.likelihood import Likelihood, LikelihoodRecipe
 from cevns.stats.limits import (
     GRID_RATIO,
+    CouplingProfile,
     LimitChunk,
     LimitTable,
+    allowed_between,
+    allowed_intervals,
     check_coupling,
     far_and_rising,
     limit_at_mass,
@@ -276,6 +279,46 @@ def test_the_allowed_island_of_a_sign_flip_is_found(mass):
     assert record["delta_chi2_null"] == pytest.approx(
         ((1 - FLIP_DATA) / FLIP_TOTAL_SIGMA) ** 2, abs=1e-3
     )
+
+
+def sliver_likelihood() -> Likelihood:
+    """A rate 1 + 20 g² with a narrow dip back to 1 at g = 0.5 (width 0.05), measured 1 ±
+    0.12 with a Gaussian offset β (σ 0.09): allowed near 0 and in a sliver around 0.5."""
+
+    def rate(x, g, m, beta):
+        return 1.0 + 20.0 * g * g - 5.0 * math.exp(-(((g - 0.5) / 0.05) ** 2)) + beta + 0.0 * x
+
+    data = LeastSquares(np.array([0.0]), np.array([1.0]), np.array([FLIP_SIGMA]), rate)
+    cost = data + NormalConstraint("beta", 0.0, FLIP_SIGMA_BETA)
+    return Likelihood(
+        cost=cost,
+        start={"g": 0.0, "m": 0.0, "beta": 0.0},
+        names=("g", "m", "beta"),
+        limits={"g": (0.0, math.inf), "m": (0.0, 10.0), "beta": (-math.inf, math.inf)},
+        fixed={},
+    )
+
+
+def test_an_allowed_sliver_between_excluded_grid_points_is_found():
+    """Profiled at 0, 0.42 and 0.6 only (both of the latter excluded, 0.42 no local
+    minimum), the sliver around g = 0.5 is invisible to the crossings; the batched check
+    between the points finds a coupling the cost already allows there, profiles it, and
+    the sliver becomes an allowed interval, with its ends where Δχ² = t."""
+    threshold = limit_threshold(0.9)
+    profile = CouplingProfile(sliver_likelihood(), flip_chunk(threshold), 0.0, {"beta": 0.0})
+    for coupling in (0.0, 0.42, 0.6):
+        profile.chi2(coupling)
+    reference = profile.best()[1].chi2
+    assert len(allowed_intervals(profile, reference, threshold, 1.0)) == 1
+    assert allowed_between(profile, reference, threshold) >= 1
+    intervals = allowed_intervals(profile, reference, threshold, 1.0)
+    assert len(intervals) == 2
+    low, high = intervals[1]
+    assert 0.42 < low < 0.5 < high < 0.6
+    half = math.sqrt(threshold) * FLIP_TOTAL_SIGMA  # |rate − 1| ≤ half at the ends
+    for end in (low, high):
+        rate = 1.0 + 20.0 * end**2 - 5.0 * math.exp(-(((end - 0.5) / 0.05) ** 2))
+        assert abs(rate - 1.0) == pytest.approx(half, rel=1e-3)
 
 
 def test_no_coupling_a_fine_scan_allows_is_excluded():

@@ -307,7 +307,7 @@ class LeanCost:
             if adapter is not None and not skip.issuperset(adapter.indices):
                 outer = scale * local if product is None else (scale * product) * local
                 for index, term in zip(
-                    adapter.indices, adapter.weighted_gradient(xl, outer), strict=True
+                    adapter.indices, adapter.weighted_gradient(xl, outer, skip), strict=True
                 ):
                     gradient[index] += term
         self._add_prior_gradient(x, xl, gradient)
@@ -338,7 +338,7 @@ class LeanCost:
                 outer = scale if product is None else scale * product
                 columns += [
                     (index, outer * term)
-                    for index, term in zip(adapter.indices, adapter.jacobian(xl), strict=True)
+                    for index, term in zip(adapter.indices, adapter.jacobian(xl, skip), strict=True)
                 ]
             for index, column in columns:
                 for start, repeats, size in component.blocks:

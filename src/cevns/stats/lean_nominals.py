@@ -5,10 +5,10 @@ through an adapter with two methods, both taking the parameter values as a list 
 in the cost's order:
 
 * ``value(x)``: the histogram, flattened;
-* ``weighted_gradient(x, weights)``: ∂(h · weights)/∂θ_i for the adapter's parameters
-  ``indices`` (the derivative contracted with per-bin weights, which is all the gradient
-  of a cost needs);
-* ``jacobian(x)``: ∂h/∂θ_i per bin, for each of ``indices``;
+* ``weighted_gradient(x, weights, skip)``: ∂(h · weights)/∂θ_i for the adapter's
+  parameters ``indices`` (the derivative contracted with per-bin weights, which is all
+  the gradient of a cost needs); those at positions in ``skip`` (held) may be given as 0;
+* ``jacobian(x, skip)``: ∂h/∂θ_i per bin, for each of ``indices`` (``skip`` as above);
 * optionally ``many(x)``: the histograms at each row of a parameter matrix (the compiled
   cost's :func:`~cevns.stats.lean_batch.many_values`; adapters without it are evaluated
   row by row).
@@ -94,15 +94,18 @@ class PolynomialNominal:
             result.append(vector)
         return result
 
-    def weighted_gradient(self, x: list[float], weights: np.ndarray) -> list[float]:
-        """The monomials' derivatives times the coefficients contracted with the weights."""
+    def weighted_gradient(
+        self, x: list[float], weights: np.ndarray, skip: frozenset[int] = frozenset()
+    ) -> list[float]:
+        """The monomials' derivatives times the coefficients contracted with the weights
+        (every parameter's: ``skip`` saves nothing here)."""
         contracted = (self._flat @ weights).tolist()
         return [
             math.fsum(a * b for a, b in zip(vector, contracted, strict=True))
             for vector in self._derivative_monomials(x)
         ]
 
-    def jacobian(self, x: list[float]) -> list[np.ndarray]:
+    def jacobian(self, x: list[float], skip: frozenset[int] = frozenset()) -> list[np.ndarray]:
         """∂h/∂θ_i per bin, for each of ``indices``."""
         return list(np.array(self._derivative_monomials(x)) @ self._flat)
 
@@ -217,13 +220,15 @@ class ExponentialNominal:
             log_slopes = np.array(shifts)[where] - left
         return fractions * (log_slopes - float(fractions @ log_slopes) / count)
 
-    def weighted_gradient(self, x: list[float], weights: np.ndarray) -> list[float]:
+    def weighted_gradient(
+        self, x: list[float], weights: np.ndarray, skip: frozenset[int] = frozenset()
+    ) -> list[float]:
         if self._single is not None:
             slopes = self._single_slopes(x[self._single[0]])
             return [float((self._single[8] * slopes).ravel() @ weights)]
         return [float(term @ weights) for term in self.jacobian(x)]
 
-    def jacobian(self, x: list[float]) -> list[np.ndarray]:
+    def jacobian(self, x: list[float], skip: frozenset[int] = frozenset()) -> list[np.ndarray]:
         """∂h/∂r per bin for each free rate, by the product rule over the axes."""
         if self._single is not None:
             return [(self._single[8] * self._single_slopes(x[self._single[0]])).ravel()]
@@ -257,12 +262,27 @@ class ComponentNominal:
     def value(self, x: list[float]) -> np.ndarray:
         return np.asarray(self._component.nominal_histogram(self._values(x)), float).ravel()
 
-    def weighted_gradient(self, x: list[float], weights: np.ndarray) -> list[float]:
-        return [float(term @ weights) for term in self.jacobian(x)]
+    def weighted_gradient(
+        self, x: list[float], weights: np.ndarray, skip: frozenset[int] = frozenset()
+    ) -> list[float]:
+        return [float(term @ weights) for term in self.jacobian(x, skip)]
 
-    def jacobian(self, x: list[float]) -> list[np.ndarray]:
-        gradient = self._component._nominal_gradient(self._values(x))
-        return [np.ravel(gradient[self._names[i]]) for i in self.indices]
+    def jacobian(self, x: list[float], skip: frozenset[int] = frozenset()) -> list[np.ndarray]:
+        """∂h/∂θ_i per bin for each of ``indices``; zeros for those in ``skip`` (held
+        parameters, whose derivatives a numerical difference would spend two evaluations
+        of the function on)."""
+        held = frozenset(self._names[i] for i in skip)
+        gradient = self._component._nominal_gradient(self._values(x), held)
+        zeros = None
+        terms = []
+        for i in self.indices:
+            term = gradient.get(self._names[i])
+            if term is None:
+                zeros = np.zeros(np.size(self.value(x))) if zeros is None else zeros
+                terms.append(zeros)
+            else:
+                terms.append(np.ravel(term))
+        return terms
 
 
 def nominal_adapter(

@@ -34,14 +34,17 @@ The search at one mass (:func:`limit_at_mass`):
    the profile cannot come back below the threshold after that: true of mediators, whose
    rate grows as g⁴ once the new term dominates;
 3. every local minimum of the sampled profile is refined by a fit with the coupling free
-   between its grid neighbours; the smallest χ² met anywhere is the reference;
+   between its grid neighbours; the smallest χ² met anywhere is the reference; between
+   excluded neighbours, couplings where the cost with known nuisances is already allowed
+   (one batched evaluation, :func:`allowed_between`) are profiled too;
 4. wherever Δχ² − t_CL changes sign between neighbouring couplings, Brent's method
    (:func:`scipy.optimize.brentq`) finds the crossing. A profile below the reference met
    there makes it the reference and step 4 is redone (at most ``RESTARTS`` times).
 
 Every profile is warm-started from the nearest coupling already profiled. An allowed
-region narrower than the grid spacing whose profile shows no local minimum on the grid
-(or an excluded sliver between two allowed grid points) is not resolved. If Δχ² stays
+region narrower than the grid spacing whose profile shows no local minimum on the grid is
+resolved only where the batched check of step 3 sees it (an excluded sliver between two
+allowed grid points is not resolved). If Δχ² stays
 below t_CL up to the coupling's upper limit, the mass has no limit in range
 (``bracketed = False``) and its last interval ends at that bound.
 
@@ -107,6 +110,11 @@ GRID_RATIO = 2.0**0.25
 FAR_DELTA_CHI2 = 25.0
 FAR_SPAN = 10.0
 MAX_GRID_POINTS = 400
+
+#: Couplings tried between neighbouring grid points that are both excluded, in one
+#: batched evaluation of the cost with the nearer point's profiled nuisances
+#: (:func:`allowed_between`): an allowed sliver narrower than the grid spacing shows there.
+BETWEEN_POINTS = 4
 
 #: Relative precision of each crossing (Brent's method).
 RELATIVE_TOLERANCE = 1e-6
@@ -282,6 +290,48 @@ def refine_minima(profile: CouplingProfile) -> None:
             profile.refine(float(low), float(high), float(couplings[i]))
 
 
+def allowed_between(profile: CouplingProfile, reference: float, threshold: float) -> int:
+    """Profile the couplings between excluded grid neighbours where the cost is already
+    allowed; returns how many.
+
+    Between each pair of neighbouring profiled couplings a and b with both Δχ² above
+    ``threshold``, :data:`BETWEEN_POINTS` couplings (geometric between a > 0 and b, linear
+    from 0) take the profiled nuisances of the nearer of a and b, and those of the best
+    point (where the model meets the data, as it does again in a sliver: the island of a
+    sign flip); the cost there, all at once
+    (:meth:`~cevns.stats.likelihood.Likelihood.values`), is an upper bound of the profile
+    χ²_prof(g). Where it is within ``threshold`` of ``reference`` the coupling is allowed
+    though the grid stepped over it (a dip on a slope, with no local minimum on the grid
+    to refine): it is profiled and joins the points, and the crossings around it are
+    found as everywhere else. A sliver that none of these nuisances reveal, or narrower
+    than these points' spacing, is still not resolved."""
+    likelihood, name = profile.likelihood, profile.chunk.coupling
+    couplings, chi2 = profile.sorted()
+    best = profile.best()[1].values
+    candidates: list[float] = []
+    rows: list[list[float]] = []
+    fractions = (np.arange(BETWEEN_POINTS) + 1.0) / (BETWEEN_POINTS + 1.0)
+    for i in range(len(couplings) - 1):
+        a, b = float(couplings[i]), float(couplings[i + 1])
+        if min(chi2[i], chi2[i + 1]) - reference <= threshold:
+            continue  # a crossing or an allowed stretch: found by the crossings
+        inner = a * (b / a) ** fractions if a > 0 else b * fractions
+        for fraction, coupling in zip(fractions, inner.tolist(), strict=True):
+            nearer = profile.points[a if fraction < 0.5 else b].values
+            for nuisances in (nearer, best):
+                candidates.append(coupling)
+                rows.append([coupling if n == name else nuisances[n] for n in likelihood.names])
+    if not rows:
+        return 0
+    with np.errstate(all="ignore"):
+        bounds = likelihood.values(np.array(rows))
+    allowed = sorted({g for g, value in zip(candidates, bounds.tolist(), strict=True)
+                      if value - reference <= threshold})  # fmt: skip
+    for coupling in allowed:
+        profile.chi2(coupling)
+    return len(allowed)
+
+
 def allowed_intervals(
     profile: CouplingProfile, reference: float, threshold: float, upper: float
 ) -> list[list[float]]:
@@ -339,6 +389,7 @@ def limit_at_mass(
         start = flat_region_end(profile, min(guess, upper / 2.0), upper)
         scan_couplings(profile, start, upper)
         refine_minima(profile)
+        allowed_between(profile, profile.best()[1].chi2, chunk.threshold)
         converged = False
         for _ in range(RESTARTS + 1):
             reference = profile.best()[1].chi2

@@ -157,13 +157,18 @@ class Component:
                 add(name, outer * derivative)
         return result
 
-    def _nominal_gradient(self, values: Mapping[str, float]) -> dict[str, np.ndarray]:
+    def _nominal_gradient(
+        self, values: Mapping[str, float], skip: frozenset[str] = frozenset()
+    ) -> dict[str, np.ndarray]:
+        """∂(nominal)/∂θ for its model parameters: analytic where the function offers
+        ``gradient(values)``, else a central difference; not for those in ``skip`` (held
+        parameters: left out of the result)."""
         nominal = self.nominal
         assert callable(nominal)  # called only for components with model parameters
         analytic = getattr(nominal, "gradient", None)
         result = dict(analytic(values)) if analytic is not None else {}
         for name in self.model_parameters:
-            if name in result:
+            if name in result or name in skip:
                 continue
             step = 1e-6 * max(abs(values[name]), 1e-3)
             up = nominal({**values, name: values[name] + step})

@@ -32,7 +32,7 @@ from cevns.experiments.histograms import Axis, table_histogram
 from cevns.experiments.schema import ExperimentSpec
 from cevns.quantities import parse_quantity
 from cevns.stats.model import ShapeSystematic
-from cevns.stats.polynomial import build_polynomial, parameter_box
+from cevns.stats.polynomial import SlicedPolynomial, build_polynomial, parameter_box
 
 
 class SignalLayout:
@@ -259,17 +259,35 @@ def polynomial_or_direct(
     signal: Callable[[Mapping[str, float]], np.ndarray], start: Mapping[str, float]
 ) -> Callable[[Mapping[str, float]], np.ndarray]:
     """The polynomial form of ``signal`` in the parameters of ``start`` when it has one
-    (exact to 1e-10 of the largest bin, checked at random points), else ``signal``."""
+    (exact to 1e-10 of the largest bin, checked at random points); else, when it is a
+    polynomial in some of them alone (a mediator's coupling, not its mass), a
+    :class:`~cevns.stats.polynomial.SlicedPolynomial` in those; else ``signal``."""
     from cevns.interactions.models import PARAMETERS
 
+    limits = {name: PARAMETERS[name].limits for name in start}
     centres, spreads = dict(start), {}
     for name in start:
-        box = parameter_box(signal, start, name, PARAMETERS[name].limits)
-        if box is None:
-            return signal
-        centres[name], spreads[name] = box
-    polynomial = build_polynomial(signal, tuple(start), centres, spreads)
-    return signal if polynomial is None else polynomial
+        box = parameter_box(signal, start, name, limits[name])
+        if box is not None:
+            centres[name], spreads[name] = box
+    if len(spreads) == len(start):
+        polynomial = build_polynomial(signal, tuple(start), centres, spreads)
+        if polynomial is not None:
+            return polynomial
+    # Each parameter alone, with the others moved off the start into their boxes (at
+    # zero coupling a mediator's mass moves nothing, so it would pass at the start): a
+    # polynomial along it is fast, the others (the mass, and any parameter without a
+    # box) are sliced along.
+    moved = {name: centres[name] + 0.5 * spreads[name] for name in spreads}
+    fast = [
+        name
+        for name in spreads
+        if len(start) > 1
+        and build_polynomial(signal, (name,), {**start, **moved, name: centres[name]}, spreads)
+    ]
+    if not fast or len(fast) == len(start):
+        return signal
+    return SlicedPolynomial(signal, start, fast, limits)
 
 
 __all__ = [
