@@ -187,23 +187,40 @@ def toy_critical_value(
     N = ``true_events`` (Gaussian priors at their nominal centres), t = Δχ²(N_true)
     against the fit with N ≥ 0, and the ``confidence_level`` quantile of t.
 
-    Each toy's two minima are MIGRAD profiles from the truth
-    (:class:`~cevns.stats.likelihood.Profiler`, strategy 0, no HESSE: t needs minima, not
-    errors; HESSE took half of the time)."""
-    from cevns.stats.inference import toys as make_toys
+    All toys are minimised at once, both ways (:func:`cevns.stats.toy_fits.
+    minimise_toys`: 300 toys in 0.4 s against 1.0 s for a MIGRAD profile of each, the
+    minima lower than MIGRAD's by up to 4 × 10⁻⁵); a toy that does not converge there is
+    profiled with MIGRAD (:class:`~cevns.stats.likelihood.Profiler`, strategy 0, no
+    HESSE: t needs minima, not errors)."""
+    from cevns.stats.inference import toy_counts, with_counts
+    from cevns.stats.lean_cost import lean_cost
     from cevns.stats.likelihood import Likelihood, Profiler
+    from cevns.stats.toy_fits import minimise_toys
 
     cost = analysis.cost
     start = {name: analysis.start.get(name, 1.0) for name in cost._parameters}
     truth = fit(cost, {**start, DM_PARAMETER: true_events}, fixed=[DM_PARAMETER])
-    statistics = []
-    for toy in make_toys(cost, truth.values, toys, seed):
+    counts = toy_counts(cost, truth.values, toys, seed)
+    lean = lean_cost(cost)
+    free_chi2 = np.full(toys, np.nan)
+    held_chi2 = np.full(toys, np.nan)
+    pending = list(range(toys))
+    if lean is not None:
+        row = np.array([truth.values[name] for name in lean.names])
+        free = minimise_toys(lean, counts, row)
+        held = minimise_toys(lean, counts, row, held=[DM_PARAMETER])
+        both = free.converged & held.converged
+        free_chi2[both], held_chi2[both] = free.chi2[both], held.chi2[both]
+        pending = np.flatnonzero(~both).tolist()
+    for index in pending:
+        toy = with_counts(cost, counts[index])
         profiler = Profiler(Likelihood.of_cost(toy, truth.values), strategy=0)
-        free = profiler({}, truth.values)
-        held = profiler({DM_PARAMETER: true_events}, truth.values)
-        if not (free.converged and held.converged):
-            continue
-        statistics.append(max(held.chi2 - free.chi2, 0.0))
+        free_point = profiler({}, truth.values)
+        held_point = profiler({DM_PARAMETER: true_events}, truth.values)
+        if free_point.converged and held_point.converged:
+            free_chi2[index], held_chi2[index] = free_point.chi2, held_point.chi2
+    kept = np.isfinite(free_chi2) & np.isfinite(held_chi2)
+    statistics = np.maximum(held_chi2[kept] - free_chi2[kept], 0.0).tolist()
     if not statistics:
         raise CevnsInputError("no pseudo-experiment converged")
     return float(np.quantile(statistics, confidence_level))

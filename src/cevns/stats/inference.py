@@ -180,6 +180,40 @@ def toys(cost, values: Mapping[str, float], count: int, seed: int):
         yield replace_observed(cost, lambda term: generator.poisson(term.model.expected(values)))
 
 
+def toy_counts(cost, values: Mapping[str, float], count: int, seed: int) -> np.ndarray:
+    """The data of ``count`` pseudo-experiments around ``values`` as one matrix (toys ×
+    bins: every Poisson term's bins end to end, in the cost's order, as the compiled
+    cost lays them out): the same draws as :func:`toys` with the same seed, each term's
+    expectation computed once."""
+    terms = _poisson_terms(cost)
+    expected = [term.model.expected(values) for term in terms]
+    generator = np.random.default_rng(seed)
+    rows = [
+        np.concatenate([np.ravel(generator.poisson(mu)) for mu in expected]) for _ in range(count)
+    ]
+    size = sum(int(np.size(mu)) for mu in expected)
+    return np.array(rows, dtype=float).reshape(count, size)
+
+
+def with_counts(cost, counts: np.ndarray):
+    """``cost`` observing ``counts`` (one row of :func:`toy_counts`)."""
+    remaining = np.asarray(counts, dtype=float)
+
+    def next_term(term: PoissonHistogram) -> np.ndarray:
+        nonlocal remaining
+        size = term.observed.size
+        observed, remaining = remaining[:size], remaining[size:]
+        return observed.reshape(term.observed.shape)
+
+    return replace_observed(cost, next_term)
+
+
+def _poisson_terms(cost) -> list[PoissonHistogram]:
+    if isinstance(cost, CostSum):
+        return [term for item in cost for term in _poisson_terms(item)]
+    return [cost] if isinstance(cost, PoissonHistogram) else []
+
+
 def expected_significance(cost, values: Mapping[str, float], signal_scale: str,
                           start: Mapping[str, float]) -> float:  # fmt: skip
     """Median significance for the signal at ``values``: the Asimov-data significance."""
