@@ -55,6 +55,7 @@ from cevns.darkmatter.neutrinos import (
 from cevns.darkmatter.wimp import differential_rate
 from cevns.errors import CevnsInputError, require_positive
 from cevns.nuclear.materials import Material, get_target
+from cevns.quadrature import unit_gauss_legendre
 from cevns.sources.solar import DEFAULT_MODEL
 from cevns.units import keV, tonne, year
 
@@ -98,7 +99,7 @@ class RecoilBinning:
         if isinstance(bins, bool) or not isinstance(bins, int) or bins < 1:
             raise CevnsInputError(f"bins must be an integer ≥ 1; got {bins!r}")
         edges = np.geomspace(low, high, bins + 1)
-        x, w = np.polynomial.legendre.leggauss(NODES_PER_BIN)
+        x, w = unit_gauss_legendre(NODES_PER_BIN)
         log_edges = np.log(edges)
         half = 0.5 * np.diff(log_edges)[:, None]
         log_nodes = log_edges[:-1, None] + half * (x + 1.0)

@@ -37,6 +37,7 @@ from cevns.errors import require_non_negative, require_positive
 from cevns.interactions.kinematics import momentum_transfer
 from cevns.nuclear.form_factors import HelmFormFactor
 from cevns.nuclear.materials import Material, get_target
+from cevns.quadrature import unit_gauss_legendre
 
 
 def reduced_mass(first: float, second: float) -> float:
@@ -121,7 +122,7 @@ def integrated_rate(
     high = end if upper is None else min(float(require_positive("upper", upper)), end)
     if high <= low:
         return 0.0
-    x, w = np.polynomial.legendre.leggauss(nodes)
+    x, w = unit_gauss_legendre(nodes)
     half = 0.5 * np.log(high / low)
     energies = low * np.exp(half * (x + 1.0))
     rate = differential_rate(energies, wimp_mass, cross_section, target, halo, nucleon_mass)

@@ -49,6 +49,7 @@ from cevns.interactions.cross_section import total_cross_section
 from cevns.interactions.standard_model import spin_excesses
 from cevns.nuclear.form_factors import form_factors_for
 from cevns.nuclear.isotopes import get_isotope
+from cevns.quadrature import unit_gauss_legendre
 from cevns.sources import Disappearance, Flux
 from cevns.sources.timing import GaussianPulse, InstantPulse, TabulatedPulse
 from cevns.units import keVnr
@@ -461,7 +462,7 @@ def time_bin_integrals(
         highs.append(points[1:])
         owners.append(np.full(points.size - 1, index))
     low, high, owner = np.concatenate(lows), np.concatenate(highs), np.concatenate(owners)
-    x, w = np.polynomial.legendre.leggauss(TIME_NODES_PER_PIECE)
+    x, w = unit_gauss_legendre(TIME_NODES_PER_PIECE)
     totals = np.zeros((len(flavors), edges.size - 1))
     min_width = 1e-12 * (edges[-1] - edges[0])
 

@@ -33,8 +33,8 @@ from cevns.interactions.kinematics import (
 )
 from cevns.nuclear.form_factors import NuclearFormFactors
 from cevns.nuclear.isotopes import Isotope
+from cevns.quadrature import gauss_legendre, unit_gauss_legendre
 from cevns.sources import Flux
-from cevns.sources.base import gauss_legendre
 
 #: Gauss–Legendre nodes per support piece for the neutrino-energy integral.
 ENERGY_NODES_PER_PIECE = 48
@@ -89,7 +89,7 @@ def folded_basis(
         quadrature = flux.energy_quadrature(flavor)
         basis = all_basis(quadrature.energies[0], recoil, nuclear_mass)
         return {name: quadrature.weights[0] * values for name, values in basis.items()}
-    x, w = np.polynomial.legendre.leggauss(ENERGY_NODES_PER_PIECE)
+    x, w = unit_gauss_legendre(ENERGY_NODES_PER_PIECE)
     e_min = neutrino_energy_min(recoil, nuclear_mass)[:, np.newaxis]
     totals = {name: np.zeros_like(recoil) for name in ALL_BASIS}
     pieces = support_breakpoints(flux, flavor)

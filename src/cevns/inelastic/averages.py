@@ -21,6 +21,7 @@ import numpy as np
 
 from cevns.errors import CevnsInputError
 from cevns.inelastic.channels import Channel
+from cevns.quadrature import unit_gauss_legendre
 from cevns.sources.base import NeutrinoSource
 from cevns.sources.pion_dar import PionDecayAtRest
 from cevns.units import MeV, cm2
@@ -50,7 +51,7 @@ def energy_nodes(
             f"the spectrum of {flavor} reaches {upper / MeV:g} MeV, above the last row of "
             f"channel {channel.name} ({channel.max_energy(flavor) / MeV:g} MeV)"
         )
-    x, w = np.polynomial.legendre.leggauss(NODES_PER_INTERVAL)
+    x, w = unit_gauss_legendre(NODES_PER_INTERVAL)
     half = 0.5 * np.diff(edges)[:, np.newaxis]
     nodes = edges[:-1, np.newaxis] + half * (x + 1.0)
     return nodes.ravel(), (half * w).ravel()

@@ -30,6 +30,7 @@ from cevns.interactions.kinematics import momentum_transfer, recoil_energy_max
 from cevns.interactions.standard_model import standard_model_charges
 from cevns.nuclear.form_factors import NuclearFormFactors, form_factors_for
 from cevns.nuclear.isotopes import Isotope, get_isotope
+from cevns.quadrature import unit_gauss_legendre
 
 #: Gauss–Legendre nodes used for σ(E) when the form factor is slowly varying.
 DEFAULT_QUADRATURE_NODES = 64
@@ -178,7 +179,7 @@ def total_cross_section(
     energy = require_positive("energy", neutrino_energy, "internal energy units")
     setup = resolve_setup(isotope, flavor, form_factors=form_factors, couplings=couplings)
     n_nodes = quadrature_nodes_for(setup, float(np.max(energy)))
-    nodes, weights = np.polynomial.legendre.leggauss(n_nodes)
+    nodes, weights = unit_gauss_legendre(n_nodes)
     t_max = recoil_energy_max(energy, setup.isotope.nuclear_mass)[..., np.newaxis]
     # Map [-1, 1] to [0, T_max]; nodes stay strictly inside so T < T_max.
     recoil = 0.5 * t_max * (nodes + 1.0)

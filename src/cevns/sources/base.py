@@ -21,7 +21,6 @@ their table (nothing is known there); negative or non-finite energies are always
 
 from __future__ import annotations
 
-import functools
 import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from cevns.errors import CevnsInputError, require_non_negative
+from cevns.quadrature import gauss_legendre
 from cevns.sources.flavors import check_flavor
 from cevns.units import au, s
 
@@ -73,23 +73,6 @@ class EnergyQuadrature:
     def integrate(self, function) -> float:
         """Σ weights[i] · function(energies[i]) for a vectorised ``function``."""
         return float(np.sum(self.weights * np.asarray(function(self.energies), dtype=float)))
-
-
-@functools.lru_cache(maxsize=512)
-def _unit_gauss_legendre(n_points: int) -> tuple[np.ndarray, np.ndarray]:
-    """Nodes and weights on [−1, 1], computed once per order (numpy's ``leggauss`` solves
-    an eigenvalue problem, O(n³), on every call)."""
-    x, w = np.polynomial.legendre.leggauss(n_points)
-    x.setflags(write=False)
-    w.setflags(write=False)
-    return x, w
-
-
-def gauss_legendre(lower: float, upper: float, n_points: int) -> tuple[np.ndarray, np.ndarray]:
-    """Gauss–Legendre nodes and weights on [lower, upper] (A&S eq. 25.4.29)."""
-    x, w = _unit_gauss_legendre(int(n_points))
-    half = 0.5 * (upper - lower)
-    return lower + half * (x + 1.0), half * w
 
 
 def composite_gauss_legendre(

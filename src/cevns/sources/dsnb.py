@@ -39,6 +39,7 @@ from numpy.typing import ArrayLike
 
 from cevns.constants import speed_of_light
 from cevns.errors import CevnsInputError, require_positive
+from cevns.quadrature import unit_gauss_legendre
 from cevns.sources.base import EMITTING_AREA_TIME, NeutrinoSource
 from cevns.sources.flavors import FLAVORS, check_flavor
 from cevns.sources.supernova import erg
@@ -123,7 +124,7 @@ class DiffuseSupernovaBackground(NeutrinoSource):
         )
         self.reference = REFERENCE
         self.relative_uncertainty = RELATIVE_UNCERTAINTY
-        z, w = np.polynomial.legendre.leggauss(64)
+        z, w = unit_gauss_legendre(64)
         self._z = 0.5 * Z_MAX * (z + 1.0)
         hubble = np.sqrt(OMEGA_MATTER * (1.0 + self._z) ** 3 + OMEGA_LAMBDA)
         self._zweights = 0.5 * Z_MAX * w * star_formation_shape(self._z) / hubble
