@@ -110,7 +110,8 @@ def test_other_polynomial_models(shared_data_dir, parameters) -> None:
         for name, centre, spread in zip(fast.names, fast.centres, fast.spreads, strict=True):
             values[name] = max(centre + spread * rng.uniform(-1.5, 1.5), 0.0)
         expected = direct(values)
-        assert np.max(np.abs(fast(values) - expected)) <= 1e-10 * np.max(np.abs(expected))
+        # 1e-12 of the largest bin, the issue's target (measured: 8e-16 to 5e-15).
+        assert np.max(np.abs(fast(values) - expected)) <= 1e-12 * np.max(np.abs(expected))
 
 
 @pytest.mark.data
@@ -183,7 +184,7 @@ def test_a_slice_that_is_no_polynomial_stays_direct() -> None:
 def test_a_mediator_is_sliced_along_its_mass_and_exact(shared_data_dir) -> None:
     """The universal Z′ signal is a polynomial in its coupling at each mass (a
     :class:`SlicedPolynomial` with the mass slow); a built slice equals the direct engine
-    to 1e-10 of its largest bin, from zero to ten times the CsI limit."""
+    to 1e-12 of its largest bin, from zero to ten times the CsI limit."""
     from cevns.stats.polynomial import SLICE_AFTER, SlicedPolynomial
 
     parameters = ("zprime_mass", "zprime_universal_g")
@@ -200,7 +201,7 @@ def test_a_mediator_is_sliced_along_its_mass_and_exact(shared_data_dir) -> None:
     for g in (0.0, 1e-5, 3e-5, 2.4e-4):
         values = {**analysis.start, "zprime_mass": 30.0, "zprime_universal_g": g}
         expected = direct(values)
-        assert np.max(np.abs(sliced(values) - expected)) <= 1e-10 * np.max(np.abs(expected))
+        assert np.max(np.abs(sliced(values) - expected)) <= 1e-12 * np.max(np.abs(expected))
 
 
 def finite_difference_check(cost, start) -> float:
