@@ -95,6 +95,25 @@ def test_toys_minimised_at_once_match_migrad_toy_by_toy(held):
         assert on_bound > 0  # some toys end with the signal on its bound at 0
 
 
+def test_a_parameter_that_moves_nothing_does_not_stop_the_toys():
+    """A free parameter with no effect and no prior (zero curvature) leaves the step's
+    linear systems solvable: the toys converge to the minima without it, and it stays
+    where it started."""
+    idle = Component("idle", np.zeros((2, 4)), ("nu",))
+    model = BinnedModel([Component("signal", SIGNAL, ("mu",)), idle])
+    observed = np.array([[2.0, 10.0, 15.0, 5.0], [7.0, 13.0, 4.0, 3.0]])
+    limits = {"mu": (0.0, 5.0), "nu": (0.0, 5.0)}
+    lean = compile_cost(PoissonHistogram(observed, model, "idle", limits))
+    assert lean is not None
+    counts = np.array([observed.ravel(), observed.ravel() + 1.0])
+    start = np.array([{"mu": 1.0, "nu": 2.0}[n] for n in lean.names])
+    minima = minimise_toys(lean, counts, start)
+    assert minima.converged.all()
+    mu_hat = counts.sum(axis=1) / SIGNAL.sum()  # a single scale: μ̂ = Σn/Σs
+    np.testing.assert_allclose(minima.values[:, lean.names.index("mu")], mu_hat, rtol=1e-6)
+    np.testing.assert_array_equal(minima.values[:, lean.names.index("nu")], 2.0)
+
+
 def test_bad_toy_input_is_refused():
     lean = compile_cost(_cost())
     assert lean is not None

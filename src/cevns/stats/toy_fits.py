@@ -43,6 +43,11 @@ JACOBIAN_STEP = 1e-7
 #: λ of the first step, and its bounds.
 FIRST_DAMPING = 1e-3
 DAMPING_RANGE = (1e-12, 1e12)
+#: Damped steps tried per iteration (λ × 4 each time) before the toy waits for the next.
+DAMPING_TRIES = 12
+#: Added to the curvature's diagonal, relative to max(1, |F_pp|): a free parameter that
+#: moves nothing (no curvature, no gradient) leaves the linear systems solvable.
+RIDGE = 1e-12
 
 
 @dataclass(frozen=True)
@@ -154,13 +159,15 @@ def minimise_toys(
         eye = np.eye(len(lean.names))
         mask = moving[:, :, None] & moving[:, None, :]
         reduced = np.where(mask, fisher, eye)
+        scale = np.maximum(np.abs(np.einsum("tpp->tp", reduced)), 1.0)
+        reduced = reduced + RIDGE * scale[:, :, None] * eye
         reduced_gradient = np.where(moving, gradient, 0.0)
         newton = np.linalg.solve(reduced, reduced_gradient[:, :, None])[:, :, 0]
         edm = 0.5 * np.einsum("tp,tp->t", reduced_gradient, newton)
         done = edm < EDM_GOAL
         converged[rows[done]] = True
         stepping = ~done
-        for _attempt in range(12):
+        for _attempt in range(DAMPING_TRIES):
             if not stepping.any():
                 break
             sub = np.flatnonzero(stepping)
