@@ -150,8 +150,10 @@ def minimise_toys(
         jacobian = _jacobian(lean, xr, mur, free, limits)
         floor = np.maximum(mur, 1e-300)
         prior_gradient, prior_hessian = _prior_derivatives(lean, xr)
-        gradient = np.einsum("tpk,tk->tp", jacobian, 2.0 * (1.0 - nr / floor)) + prior_gradient
-        fisher = np.einsum("tpk,tk,tqk->tpq", jacobian, 2.0 / floor, jacobian) + prior_hessian
+        residual = (2.0 * (1.0 - nr / floor))[:, :, None]
+        gradient = (jacobian @ residual)[:, :, 0] + prior_gradient
+        weighted = jacobian * (2.0 / floor)[:, None, :]
+        fisher = weighted @ jacobian.transpose(0, 2, 1) + prior_hessian  # batched BLAS
         # Free for this step: not held, and not on a bound the gradient pushes against.
         at_low = (xr <= limits[:, 0]) & (gradient > 0)
         at_high = (xr >= limits[:, 1]) & (gradient < 0)
