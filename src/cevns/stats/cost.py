@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from iminuit.cost import Cost, NormalConstraint
+from iminuit.cost import Cost, CostSum, NormalConstraint
 
 from cevns.errors import CevnsInputError
 from cevns.stats.model import BinnedModel
@@ -191,3 +191,13 @@ def prior_term(parameter: str, prior) -> Cost:
     if prior.kind == "lognormal":
         return LogNormalConstraint(parameter, prior.mean, prior.sigma)
     return NormalConstraint(parameter, prior.mean, prior.sigma)
+
+
+def cost_terms(cost) -> list:
+    """The individual terms of a cost (a CostSum is flattened)."""
+    if isinstance(cost, CostSum):
+        terms = []
+        for item in cost:
+            terms.extend(cost_terms(item))
+        return terms
+    return [cost]

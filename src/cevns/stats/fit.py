@@ -18,23 +18,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from iminuit import Minuit
-from iminuit.cost import CostSum, NormalConstraint
+from iminuit.cost import NormalConstraint
 
-from cevns.stats.cost import LogNormalConstraint, PoissonHistogram
+from cevns.stats.cost import LogNormalConstraint, PoissonHistogram, cost_terms
 
 
 class FitNotConvergedError(RuntimeError):
     """MIGRAD did not find a valid minimum; the message says what Minuit reported."""
-
-
-def cost_terms(cost) -> list:
-    """The individual terms of a cost (a CostSum is flattened)."""
-    if isinstance(cost, CostSum):
-        terms = []
-        for item in cost:
-            terms.extend(cost_terms(item))
-        return terms
-    return [cost]
 
 
 def data_terms(cost) -> list[PoissonHistogram]:

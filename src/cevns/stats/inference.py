@@ -21,7 +21,7 @@ import numpy as np
 from iminuit.cost import CostSum
 
 from cevns.stats.cost import PoissonHistogram
-from cevns.stats.fit import FitNotConvergedError, FitResult, fit
+from cevns.stats.fit import FitNotConvergedError, FitResult, cost_terms, fit
 from cevns.stats.intervals import critical_delta_chi2, threshold_segments
 
 
@@ -185,7 +185,7 @@ def toy_counts(cost, values: Mapping[str, float], count: int, seed: int) -> np.n
     bins: every Poisson term's bins end to end, in the cost's order, as the compiled
     cost lays them out): the same draws as :func:`toys` with the same seed, each term's
     expectation computed once."""
-    terms = _poisson_terms(cost)
+    terms = [term for term in cost_terms(cost) if isinstance(term, PoissonHistogram)]
     expected = [term.model.expected(values) for term in terms]
     generator = np.random.default_rng(seed)
     rows = [
@@ -206,12 +206,6 @@ def with_counts(cost, counts: np.ndarray):
         return observed.reshape(term.observed.shape)
 
     return replace_observed(cost, next_term)
-
-
-def _poisson_terms(cost) -> list[PoissonHistogram]:
-    if isinstance(cost, CostSum):
-        return [term for item in cost for term in _poisson_terms(item)]
-    return [cost] if isinstance(cost, PoissonHistogram) else []
 
 
 def expected_significance(cost, values: Mapping[str, float], signal_scale: str,

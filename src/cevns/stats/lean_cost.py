@@ -39,9 +39,9 @@ from typing import Any
 
 import numpy as np
 from iminuit import Minuit
-from iminuit.cost import CostSum, NormalConstraint
+from iminuit.cost import NormalConstraint
 
-from cevns.stats.cost import _TINY, LogNormalConstraint, PoissonHistogram
+from cevns.stats.cost import _TINY, LogNormalConstraint, PoissonHistogram, cost_terms
 from cevns.stats.lean_nominals import ExponentialNominal, PolynomialNominal, nominal_adapter
 from cevns.stats.model import Component
 
@@ -383,15 +383,6 @@ class LeanCost:
 # ------------------------------------------------------------------ compilation
 
 
-def _terms(cost) -> list:
-    if isinstance(cost, CostSum):
-        terms = []
-        for item in cost:
-            terms.extend(_terms(item))
-        return terms
-    return [cost]
-
-
 def _limits(cost) -> list[tuple[float, float]]:
     result = []
     for bounds in cost._parameters.values():
@@ -439,7 +430,7 @@ def compile_cost(cost) -> LeanCost | None:
     (which then keeps its own evaluation)."""
     names = list(cost._parameters)
     positions = {n: i for i, n in enumerate(names)}
-    terms = _terms(cost)
+    terms = cost_terms(cost)
     supported = (PoissonHistogram, NormalConstraint, LogNormalConstraint)
     if not all(type(t) in supported for t in terms) or any(t.errordef != 1 for t in terms):
         return None

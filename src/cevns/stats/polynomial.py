@@ -250,6 +250,22 @@ def parameter_box(
     return None
 
 
+def parameter_boxes(
+    function: Callable[[Mapping[str, float]], np.ndarray],
+    start: Mapping[str, float],
+    names: Sequence[str],
+    limits: Mapping[str, tuple[float | None, float | None]],
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Centres (``start`` where a parameter has no box) and spreads (only for parameters
+    that have one) from :func:`parameter_box` for each of ``names``."""
+    centres, spreads = dict(start), {}
+    for name in names:
+        box = parameter_box(function, start, name, limits[name])
+        if box is not None:
+            centres[name], spreads[name] = box
+    return centres, spreads
+
+
 def build_polynomial(
     function: Callable[[Mapping[str, float]], np.ndarray],
     names: Sequence[str],
@@ -370,12 +386,9 @@ class SlicedPolynomial:
             return self.function({**values, **held})
 
         start = {**self.start, **held}
-        centres, spreads = dict(start), {}
-        for name in self.fast:
-            box = parameter_box(along, start, name, self.limits[name])
-            if box is None:
-                return None
-            centres[name], spreads[name] = box
+        centres, spreads = parameter_boxes(along, start, self.fast, self.limits)
+        if len(spreads) < len(self.fast):
+            return None
         return build_polynomial(along, self.fast, centres, spreads)
 
     def __call__(self, values: Mapping[str, float]) -> np.ndarray:
@@ -399,4 +412,5 @@ __all__ = [
     "build_polynomial",
     "chebyshev_points",
     "parameter_box",
+    "parameter_boxes",
 ]

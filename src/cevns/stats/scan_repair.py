@@ -175,13 +175,17 @@ def repair_profiler(likelihood: Likelihood) -> Profiler:
     return Profiler(likelihood, strategy=REPAIR_STRATEGY)
 
 
+def cold_start(likelihood: Likelihood) -> dict[str, float]:
+    """The analysis's cold start: its start values, with the recipe's fixed values."""
+    return {**likelihood.start, **likelihood.fixed}
+
+
 def cold_refit(profiler: Profiler, point: Mapping[str, float]):
     """The profile at ``point`` from the analysis's cold start (its start values), on a
     :func:`repair_profiler`: the refit every point on a bound gets once. Deterministic,
     so the scan's first pass may run it instead (:func:`cevns.stats.scan.
     evaluate_scan_chunk`, recorded as ``cold_refit``) and the repair then skips it."""
-    likelihood = profiler.likelihood
-    return _refit(profiler, point, {**likelihood.start, **likelihood.fixed, **point})
+    return _refit(profiler, point, {**cold_start(profiler.likelihood), **point})
 
 
 def evaluate_repair_chunk(
@@ -253,7 +257,7 @@ def repair_scan(
     names = tuple(axis.name for axis in axes)
     shape = [axis.count for axis in axes]
     base = {**likelihood.start, **dict(global_values), **likelihood.fixed}
-    cold = {**likelihood.start, **likelihood.fixed}
+    cold = cold_start(likelihood)
     repaired = 0
     pending = set(records)  # the first sweep checks every point, later ones the neighbours
     # Points whose cold-start refit is done (deterministic): by the first pass, then here.

@@ -32,7 +32,7 @@ from cevns.experiments.histograms import Axis, table_histogram
 from cevns.experiments.schema import ExperimentSpec
 from cevns.quantities import parse_quantity
 from cevns.stats.model import ShapeSystematic
-from cevns.stats.polynomial import SlicedPolynomial, build_polynomial, parameter_box
+from cevns.stats.polynomial import SlicedPolynomial, build_polynomial, parameter_boxes
 
 
 class SignalLayout:
@@ -265,11 +265,7 @@ def polynomial_or_direct(
     from cevns.interactions.models import PARAMETERS
 
     limits = {name: PARAMETERS[name].limits for name in start}
-    centres, spreads = dict(start), {}
-    for name in start:
-        box = parameter_box(signal, start, name, limits[name])
-        if box is not None:
-            centres[name], spreads[name] = box
+    centres, spreads = parameter_boxes(signal, start, tuple(start), limits)
     if len(spreads) == len(start):
         polynomial = build_polynomial(signal, tuple(start), centres, spreads)
         if polynomial is not None:
