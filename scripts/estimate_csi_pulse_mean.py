@@ -49,12 +49,24 @@ def profile(data_dir: str | None) -> list[tuple[float, float, float]]:
     return rows
 
 
+def parabola_minimum(rows: list[tuple[float, float, float]]) -> tuple[float, float]:
+    """Vertex and 1σ half-width (Δ(−2 ln L) = 1) of the parabola through the lowest grid
+    point and its two neighbours."""
+    values = [value for _, value, _ in rows]
+    k = min(range(1, len(rows) - 1), key=lambda i: values[i])
+    (x0, y0, _), (x1, y1, _), (x2, y2, _) = rows[k - 1 : k + 2]
+    curvature, slope, _ = np.polyfit([x0, x1, x2], [y0, y1, y2], 2)
+    return -slope / (2 * curvature), 1 / np.sqrt(curvature)
+
+
 def main() -> None:
     rows = profile(sys.argv[1] if len(sys.argv) > 1 else None)
     lowest = min(value for _, value, _ in rows)
     print("pulse mean [us]   delta(-2 ln L)   CEvNS scale")
     for mean_us, value, scale in rows:
         print(f"{mean_us:14.2f} {value - lowest:16.2f} {scale:13.3f}")
+    centre, width = parabola_minimum(rows)
+    print(f"parabola through the lowest three points: {centre:.3f} +- {width:.3f} us")
 
 
 if __name__ == "__main__":
