@@ -27,7 +27,7 @@
   this work (BdNMC's SNS card has no η channel). The default is the *effective* yield that
   COHERENT's own leptophobic limit implies (arXiv:2205.12414, figure for scalar χ,
   α_χ = 0.5, as digitised in noctildon/lightDM ``limits/2205.12414/COHERENT CsI.csv``,
-  checked against the figure): with it this chain gives α_B limits within 2.4 % of the
+  checked against the figure): with it this chain gives α_B limits within 2 % of the
   published ones at m_V = 163 and 198 MeV, where only η make mediators (η/π⁰ ≈ 0.011;
   ``docs/accelerator-dark-matter.md``, "η yield"). It is an inferred input, not a
   measurement: limits for m_V > m_π⁰ scale as (η yield)^(−1/2), and a comparison with

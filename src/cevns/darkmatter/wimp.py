@@ -21,7 +21,7 @@ the CEvNS cross section uses by default.
 
 Nucleon mass in μ_n: the proton mass (PDG, :data:`cevns.constants.proton_mass`). wimprates
 and C. O'Hare's NeutrinoFog code use the atomic mass unit instead (0.7 % lighter), which gives
-rates up to 1.4 % higher for heavy WIMPs; pass ``nucleon_mass`` to follow them.
+rates up to 1.5 % higher for heavy WIMPs; pass ``nucleon_mass`` to follow them.
 
 Kinematic end point: E_max = 2 μ_i² (v_esc + v_E)² / (m_i c²); the rate vanishes above it.
 """

@@ -89,8 +89,8 @@ class LindhardQuenching(Quenching):
     multiplies QF by the adiabatic factor F_AC = 1 − exp(−T/ξ), which suppresses the
     ionisation of slow sub-keV recoils: B. J. Scholz et al., PRD 94, 122003 (2016),
     arXiv:1608.03588 (Lindhard model "with an adiabatic correction for sub-keVnr nuclear
-    recoils"; germanium at 77 K: k = 0.1789 and ξ = 0.16 keVnr, which give the abstract's
-    QF = 13.7 % at 0.3 keVnr and 25.3 % at 8.5 keVnr). For germanium without the
+    recoils"; germanium at 77 K: k = 0.1789 and ξ = 0.16 keVnr, which give 13.78 % at 0.3 keVnr and
+    25.26 % at 8.5 keVnr, the abstract's QF = 13.7 % and 25.3 %). For germanium without the
     correction, A. Bonhomme et al. (CONUS), EPJC 82, 815 (2022), arXiv:2202.03754, measured
     QF = 0.16–0.23 between 0.4 and 6.3 keVnr, compatible with k = 0.162 ± 0.004 (abstract).
     Both factors increase with T, so E_ee does.

@@ -27,10 +27,12 @@ places the two sum rules at their systematic energies:
 This is a schematic model (no low-lying Gamow–Teller states, no forbidden transitions, no
 resonance widths). Checks (``tests/test_inelastic_allowed.py``): for ⁴⁰Ar the formula puts
 the analogue state at Q = 5.90 MeV against the measured 1.504 + 4.384 = 5.888 MeV; with
-B(F) = 1 and B(GT) = 3 the prefactor is the zeroth-order inverse-beta-decay cross section
-σ₀ = 0.0952 × 10⁻⁴² cm² × E_e p_e / MeV² of Vogel & Beacom, Phys. Rev. D 60, 053003 (1999),
-Eq. (9); F → 1 as Z → 0; σ = 0 below each threshold. Its Michel averages are compared with
-published values in docs/inelastic.md.
+B(F) = 1 and B(GT) = 3 the prefactor, 0.0940 × 10⁻⁴² cm² × E_e p_e / MeV², is the
+zeroth-order inverse-beta-decay cross section σ₀ = 0.0952 × 10⁻⁴² cm² × E_e p_e / MeV² of
+Vogel & Beacom, Phys. Rev. D 60, 053003 (1999), Eq. (9), to 1.3 % (they take g_A = 1.26 and
+include the inner radiative correction; the test allows 3 %); F → 1 as Z → 0; σ = 0
+below each threshold. Its Michel averages are compared with published values in
+docs/inelastic.md.
 
 Fermi function, non-relativistic point-charge form (E. Fermi, Z. Phys. 88, 161 (1934)):
 F(Z, E) = 2πη / (1 − exp(−2πη)), η = Z α E_e / p_e.

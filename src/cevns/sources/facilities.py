@@ -77,7 +77,8 @@ class Facility:
 
     @property
     def yield_is_extrapolated(self) -> bool:
-        """True if the yield comes from the energy model outside 0.8–1.3 GeV."""
+        """True if the yield comes from the energy model outside its range of validity,
+        :data:`~cevns.sources.pion_dar.YIELD_MODEL_VALIDITY` (0.955–1.3 GeV)."""
         return self.yield_origin == ENERGY_MODEL and yield_model_is_extrapolated(
             self.proton_kinetic_energy
         )

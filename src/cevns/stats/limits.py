@@ -30,9 +30,9 @@ The search at one mass (:func:`limit_at_mass`):
    up to the coupling's upper bound, or until Δχ² has risen monotonically over a full
    decade of couplings while staying above ``FAR_DELTA_CHI2`` = 25, or until a profile fit
    fails while Δχ² is rising above that (the prediction is then far from the data: for
-   the B − L Z′ at 1 MeV, Δχ² ≈ 7 × 10⁵ at 25 times the limit). The grid assumes that
-   the profile cannot come back below the threshold after that: true of mediators, whose
-   rate grows as g⁴ once the new term dominates;
+   the B − L Z′ at 1 MeV on CsI 2021, Δχ² ≈ 4 × 10⁵ at 25 times the limit). The grid
+   assumes that the profile cannot come back below the threshold after that: true of
+   mediators, whose rate grows as g⁴ once the new term dominates;
 3. every local minimum of the sampled profile is refined by a fit with the coupling free
    between its grid neighbours; the smallest χ² met anywhere is the reference; between
    excluded neighbours, couplings where the cost with known nuisances is already allowed
