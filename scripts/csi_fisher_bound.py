@@ -6,8 +6,8 @@ I = Σ_k S_k² / μ_k, so no unbiased estimate of the count N = Σ_k S_k has an 
 N / √I (the Cramér–Rao bound; H. Cramér, Mathematical Methods of Statistics (1946),
 §32.3). This script evaluates it for the document's 9 × 11 (PE × t_rec) binning and for
 uniform finer binnings of the same region (0–60 PE, 0–6 µs), with the document's nominal
-CEvNS prediction and backgrounds as :func:`cevns.experiments.backgrounds.build_backgrounds`
-gives them. If finer bins do not lower the bound, an unbinned fit could not either.
+CEvNS prediction and backgrounds as :func:`cevns.predict` gives them. If finer bins do
+not lower the bound, an unbinned fit could not either.
 
 Usage: python scripts/csi_fisher_bound.py [DATA_DIR]
 """
@@ -18,10 +18,8 @@ import sys
 
 import numpy as np
 
-from cevns.experiments.backgrounds import build_backgrounds
-from cevns.experiments.build import build_experiment
-from cevns.experiments.engine import PredictionEngine
 from cevns.experiments.load import load_experiment
+from cevns.experiments.prediction import predict
 
 #: (PE bins, t_rec bins) of the uniform finer binnings; None: the document's own 9 × 11.
 BINNINGS = (None, (15, 24), (30, 48), (60, 96))
@@ -35,9 +33,9 @@ def fisher_bound(data_dir: str | None, binning: tuple[int, int] | None) -> tuple
         energy_bins, time_bins = binning
         document["binning"]["observable_edges"] = np.linspace(0, 60, energy_bins + 1).tolist()
         document["binning"]["time_edges"] = np.linspace(0, 6, time_bins + 1).tolist()
-    experiment = build_experiment(type(base).model_validate(document))
-    signal = PredictionEngine(experiment).histogram()
-    background = sum(b.histogram for b in build_backgrounds(experiment, data_dir))
+    prediction = predict(type(base).model_validate(document), data_directory=data_dir)
+    signal = prediction.signal
+    background = sum(b.histogram for b in prediction.backgrounds if b.histogram is not None)
     total = signal + background
     used = total > 0  # a bin with nothing expected carries no information
     information = np.sum(signal[used] ** 2 / total[used])

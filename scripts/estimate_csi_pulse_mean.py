@@ -50,8 +50,8 @@ def profile(data_dir: str | None) -> list[tuple[float, float, float]]:
 
 
 def parabola_minimum(rows: list[tuple[float, float, float]]) -> tuple[float, float]:
-    """Vertex and 1σ half-width (Δ(−2 ln L) = 1) of the parabola through the lowest grid
-    point and its two neighbours."""
+    """Vertex and 1σ half-width (Δ(−2 ln L) = 1) of the parabola through the lowest
+    interior grid point and its two neighbours."""
     values = [value for _, value, _ in rows]
     k = min(range(1, len(rows) - 1), key=lambda i: values[i])
     (x0, y0, _), (x1, y1, _), (x2, y2, _) = rows[k - 1 : k + 2]
